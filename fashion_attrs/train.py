@@ -126,18 +126,15 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float, log:EpochLog):
     "Frozen epochs, optional gradual unfreezing, then unfrozen epochs at `slice(lr/lr_mult, lr)`, keeping the best epoch."
     keep_best = lambda: [SaveModelCallback(monitor='mean_f1', comp=np.greater, fname='best', with_opt=False),
                          EarlyStoppingCallback(monitor='mean_f1', comp=np.greater, patience=config.patience)]
-    if not config.gradual_unfreeze:
-        log.phase = 'frozen'
-        learn.freeze(); learn.fit_one_cycle(config.freeze_epochs, slice(lr), cbs=[log])
-        log.phase = 'unfrozen'; lr /= 2
-        learn.unfreeze(); learn.fit_one_cycle(config.epochs, slice(lr/config.lr_mult, lr), cbs=[log]+keep_best())
-        return
-    log.phase = 'frozen'; learn.freeze(); learn.fit_one_cycle(config.freeze_epochs, slice(lr), cbs=[log])
-    log.phase = 'last group'; learn.freeze_to(-2); learn.fit_one_cycle(1, slice(lr/2/config.lr_mult, lr/2), cbs=[log])
+    log.phase = 'frozen'
+    learn.freeze(); learn.fit_one_cycle(config.freeze_epochs, slice(lr), cbs=[log])
+    if config.gradual_unfreeze:
+        log.phase = 'last group'
+        learn.freeze_to(-2); learn.fit_one_cycle(1, slice(lr/2/config.lr_mult, lr/2), cbs=[log])
     log.phase = 'unfrozen'; lr /= 2
     learn.unfreeze(); learn.fit_one_cycle(config.epochs, slice(lr/config.lr_mult, lr), cbs=[log]+keep_best())
 
-# %% ../nbs/07_train.ipynb #9ea8f94c
+# %% ../nbs/07_train.ipynb #1f36478a
 def export_atomic(learn:Learner, out:str|Path)->Path:
     "`learn.export` to `out` through a temporary file, so a crash never leaves a half-written model."
     out = Path(out).resolve(); out.parent.mkdir(parents=True, exist_ok=True)
@@ -148,7 +145,7 @@ def export_atomic(learn:Learner, out:str|Path)->Path:
         if tmp.exists(): tmp.unlink()
     return out
 
-# %% ../nbs/07_train.ipynb #331e7bd8
+# %% ../nbs/07_train.ipynb #688cb975
 def train(data:str|Path, # a folder or zip in FlixStock's layout
           out:str|Path, # where to export the learner (.pkl); the log, plots and config go beside it
           config:TrainConfig|None=None, # hyperparameters; `TrainConfig()` by default

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import sys
 from pathlib import Path
+import pandas as pd
 from contextlib import contextmanager
 from fastcore.script import call_parse, Param
 from .schema import load_schema
@@ -13,10 +14,11 @@ from .data import read_dataset, class_counts, DataError
 from .split import load_splits
 from .weights import WeightsUnavailableError
 from .train import TrainConfig, train
-from .evaluate import labelled_rows, evaluate_learner
+from .evaluate import labelled_rows, evaluate_learner, evaluation_report
+from .inference import load_model, ModelError
 
 # %% auto #0
-__all__ = ['exit_on_error', 'format_class_counts', 'check', 'train_model']
+__all__ = ['exit_on_error', 'format_class_counts', 'check', 'train_model', 'evaluate_model']
 
 # %% ../nbs/10_cli.ipynb #e873cc68
 @contextmanager
@@ -70,3 +72,31 @@ def train_model(data:str=None, # a folder with images/ and attributes.csv, or a 
     scores.to_csv(str(Path(out).with_suffix('')) + '.test_scores.csv', index=False)
     print(f"exported {out} after {learn.train_info['minutes']} min; test part, labelled images only:")
     print(scores.to_string(index=False, float_format=lambda x: f'{x:.3f}'))
+
+# %% ../nbs/10_cli.ipynb #8e4051ff
+@call_parse
+def evaluate_model(data:str=None, # a folder with images/ and attributes.csv, or a zip of one (required)
+                   model:str='models/model.pkl', # an exported fashion_attrs model
+                   part:str='test', # 'train', 'valid' or 'test' of the split; 'all' for every labelled image
+                   splits:str=None, # where the split is kept; beside the data by default
+                   out:str=None, # the report folder; `<model stem>.<part>_report` by default
+                   k:int=12, # most confident mistakes to show
+                  ):
+    "Score MODEL on PART of DATA and write a markdown + JSON report with confusion matrices and the worst mistakes."
+    if data is None: print("error: --data is required", file=sys.stderr); raise SystemExit(2)
+    if part not in ('train', 'valid', 'test', 'all'):
+        print(f"error: --part must be train, valid, test or all, not {part!r}", file=sys.stderr); raise SystemExit(2)
+    with exit_on_error(DataError, FileNotFoundError, ValueError, ModelError):
+        learn = load_model(model)
+        schema = learn.loss_func.layout.schema
+        table,_ = read_dataset(data, schema)
+        split_seed = learn.train_info.get('config', {}).get('split_seed', 42)
+        rows = labelled_rows(table) if part == 'all' else labelled_rows(
+            table, load_splits(data, table, schema, seed=split_seed, path=splits), part)
+        out = Path(out or str(Path(model).with_suffix('')) + f'.{part}_report')
+        report = evaluation_report(learn, rows, out, title=f'{Path(model).name} on {Path(data).name}, {part}', k=k)
+    m = pd.DataFrame(report['metrics'])
+    print(f"{len(rows)} images of {data} ({part}); each score beside the majority class's:")
+    print(m.pivot_table(index='metric', columns='attribute', values=['model', 'majority'], sort=False)
+           .to_string(float_format=lambda x: f'{x:.3f}'))
+    print(f"wrote {out/'report.md'} and {out/'report.json'}")

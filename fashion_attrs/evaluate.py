@@ -4,11 +4,18 @@
 
 # %% ../nbs/08_evaluate.ipynb #c02f509f
 from __future__ import annotations
+import json, warnings
+from pathlib import Path
 import numpy as np, pandas as pd
+import matplotlib.pyplot as plt
+from PIL import Image
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, precision_recall_fscore_support, confusion_matrix
+from .schema import Schema
 from .model import batch_probs, decode, target_codes, attribute_scores, majority_scores
 
 # %% auto #0
-__all__ = ['labelled_rows', 'score_table', 'evaluate_learner']
+__all__ = ['labelled_rows', 'score_table', 'evaluate_learner', 'metric_table', 'confusion_tables', 'plot_confusions',
+           'confident_mistakes', 'plot_mistakes', 'evaluation_report']
 
 # %% ../nbs/08_evaluate.ipynb #b8c271af
 def labelled_rows(table:pd.DataFrame, # clean table from `read_dataset`
@@ -47,3 +54,146 @@ def evaluate_learner(learn, # a trained learner (from `train` or `load_learner`)
     codes,_ = decode(probs, layout)
     truth = target_codes(targs, layout)
     return score_table(truth, codes, layout.schema.names, learn.train_info['majority']), truth, codes, probs.numpy()
+
+# %% ../nbs/08_evaluate.ipynb #1ba2a7ba
+def metric_table(truth:np.ndarray, # true codes (n_images, n_attributes), -1 unknown
+                 codes:np.ndarray, # predicted codes, same shape
+                 names:list[str], # attribute names
+                 majority:dict, # attribute -> majority class of the training part
+                )->pd.DataFrame:
+    "Per attribute and metric, the model's score beside the majority class's, over the labelled images."
+    def scores(t, p):
+        res = dict(accuracy=accuracy_score(t, p), balanced_accuracy=balanced_accuracy_score(t, p))
+        for avg in ('macro', 'micro'):
+            pr,rc,f1,_ = precision_recall_fscore_support(t, p, average=avg, zero_division=0)
+            res.update({f'precision_{avg}':pr, f'recall_{avg}':rc, f'f1_{avg}':f1})
+        return res
+    recs = []
+    for i,a in enumerate(names):
+        known = truth[:, i] >= 0
+        t,p = truth[known, i],codes[known, i]
+        if not len(t): continue
+        with warnings.catch_warnings():  # balanced accuracy warns when a predicted class never occurs in the truth
+            warnings.simplefilter('ignore')
+            m,b = scores(t, p),scores(t, np.full_like(t, majority[a]))
+        recs += [dict(attribute=a, n=int(known.sum()), metric=k, model=float(m[k]), majority=float(b[k])) for k in m]
+    df = pd.DataFrame(recs)
+    if not len(df): raise ValueError("no labelled images to score")
+    mean = df.groupby('metric', sort=False)[['model','majority']].mean().reset_index()
+    mean.insert(0, 'attribute', 'mean'); mean.insert(1, 'n', int(df.drop_duplicates('attribute').n.sum()))
+    return pd.concat([df, mean], ignore_index=True)
+
+# %% ../nbs/08_evaluate.ipynb #c7af8c52
+def confusion_tables(truth:np.ndarray, # true codes (n_images, n_attributes), -1 unknown
+                     codes:np.ndarray, # predicted codes, same shape
+                     schema:Schema,
+                    )->dict[str, pd.DataFrame]:
+    "Attribute -> confusion matrix over the labelled images (rows true class, columns predicted), labelled by class name."
+    res = {}
+    for i,a in enumerate(schema):
+        known = truth[:, i] >= 0
+        cm = confusion_matrix(truth[known, i], codes[known, i], labels=list(range(a.n_classes)))
+        labels = [a.display(c) for c in range(a.n_classes)]
+        res[a.name] = pd.DataFrame(cm, index=pd.Index(labels, name='true'), columns=pd.Index(labels, name='predicted'))
+    return res
+
+# %% ../nbs/08_evaluate.ipynb #2b38ed69
+def plot_confusions(tables:dict[str, pd.DataFrame], # from `confusion_tables`
+                    fname:str|Path|None=None, # save the figure here
+                   ):
+    "One heat map per attribute: counts written in the cells, colour by the share of the true class's row."
+    fig,axes = plt.subplots(1, len(tables), figsize=(5.2*len(tables), 5.2), squeeze=False)
+    for ax,(name,cm) in zip(axes[0], tables.items()):
+        share = cm.values / np.maximum(cm.values.sum(1, keepdims=True), 1)
+        ax.imshow(share, cmap='Blues', vmin=0, vmax=1)
+        for (r,c),v in np.ndenumerate(cm.values):
+            if v: ax.text(c, r, v, ha='center', va='center', fontsize=8, color='white' if share[r, c] > .6 else 'black')
+        ax.set_xticks(range(len(cm.columns)), cm.columns, rotation=60, ha='right', fontsize=8)
+        ax.set_yticks(range(len(cm.index)), cm.index, fontsize=8)
+        ax.set_xlabel('predicted'); ax.set_ylabel('true'); ax.set_title(name)
+    fig.tight_layout()
+    if fname: fig.savefig(fname, dpi=90)
+    return fig
+
+# %% ../nbs/08_evaluate.ipynb #8c3203b3
+def confident_mistakes(rows:pd.DataFrame, # the evaluated table rows (with `filename` and `path`)
+                       truth:np.ndarray, # true codes (n_images, n_attributes), -1 unknown
+                       codes:np.ndarray, # predicted codes, same shape
+                       confidence:np.ndarray, # the probabilities of the predicted codes, same shape
+                       schema:Schema,
+                       k:int=12, # how many to keep
+                      )->pd.DataFrame:
+    "The `k` wrong predictions with the highest probability, over all attributes, most confident first."
+    recs = []
+    for i,a in enumerate(schema):
+        for j in np.flatnonzero((truth[:, i] >= 0) & (truth[:, i] != codes[:, i])):
+            recs.append(dict(filename=rows.filename.iloc[j], path=str(rows.path.iloc[j]), attribute=a.name,
+                             true=a.display(int(truth[j, i])), predicted=a.display(int(codes[j, i])),
+                             probability=float(confidence[j, i])))
+    df = pd.DataFrame(recs, columns=['filename','path','attribute','true','predicted','probability'])
+    return df.sort_values('probability', ascending=False, kind='stable').head(k).reset_index(drop=True)
+
+# %% ../nbs/08_evaluate.ipynb #0dd7ed09
+def plot_mistakes(mistakes:pd.DataFrame, # from `confident_mistakes`
+                  fname:str|Path|None=None, # save the figure here
+                  ncols:int=4, # images per row
+                 ):
+    "A grid of the mistaken photos, each titled with the attribute, the prediction and its probability, and the truth."
+    n = max(len(mistakes), 1); nrows = -(-n // ncols)
+    fig,axes = plt.subplots(nrows, ncols, figsize=(3*ncols, 4.3*nrows), squeeze=False)
+    for ax in axes.flat: ax.axis('off')
+    for ax,(_,m) in zip(axes.flat, mistakes.iterrows()):
+        with Image.open(m.path) as im: ax.imshow(im.convert('RGB'))
+        ax.set_title(f"{m.attribute}: {m.predicted} ({m.probability:.2f})\ntrue: {m.true}\n{Path(m.filename).name[:28]}", fontsize=8)
+    if not len(mistakes): axes.flat[0].text(.5, .5, 'no mistakes', ha='center')
+    fig.tight_layout()
+    if fname: fig.savefig(fname, dpi=80)
+    return fig
+
+# %% ../nbs/08_evaluate.ipynb #39b69da3
+def _markdown_table(df:pd.DataFrame)->str:
+    "`df` as a GitHub markdown table, floats to three places."
+    fmt = lambda v: f'{v:.3f}' if isinstance(v, float) else str(v)
+    rows = [[str(c) for c in df.columns], ['---']*len(df.columns)] + [[fmt(v) for v in r] for r in df.itertuples(index=False)]
+    return '\n'.join('| ' + ' | '.join(r) + ' |' for r in rows)
+
+# %% ../nbs/08_evaluate.ipynb #0371c399
+def evaluation_report(learn, # a trained learner (from `train` or `load_learner`)
+                      rows:pd.DataFrame, # labelled table rows to evaluate on
+                      out:str|Path, # folder for report.md, report.json and the figures
+                      title:str='Evaluation', # the report's heading
+                      k:int=12, # most confident mistakes to show
+                     )->dict:
+    "Score `learn` on `rows` and write the full report into `out`; the report's contents as a dict."
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    layout = learn.loss_func.layout; schema = layout.schema
+    _,truth,codes,probs = evaluate_learner(learn, rows)
+    _,confidence = decode(probs, layout)
+    majority = learn.train_info['majority']
+    metrics = metric_table(truth, codes, schema.names, majority)
+    tables = confusion_tables(truth, codes, schema)
+    mistakes = confident_mistakes(rows, truth, codes, confidence, schema, k)
+    plt.close(plot_confusions(tables, out/'confusion_matrices.png'))
+    plt.close(plot_mistakes(mistakes, out/'confident_mistakes.png'))
+    cfg = learn.train_info.get('config', {})
+    info = dict(title=title, images=len(rows), arch=cfg.get('arch'), size=cfg.get('size'),
+                majority={a:schema[a].display(int(c)) for a,c in majority.items()})
+    report = dict(info=info, metrics=metrics.to_dict('records'),
+                  confusion={a:dict(labels=cm.index.tolist(), matrix=cm.values.tolist()) for a,cm in tables.items()},
+                  confident_mistakes=mistakes.drop(columns='path').to_dict('records'))
+    (out/'report.json').write_text(json.dumps(report, indent=1) + '\n')
+    wide = metrics.pivot_table(index='metric', columns='attribute', values=['model','majority'], sort=False)
+    summary = pd.DataFrame({'metric': wide.index})
+    for a in schema.names + ['mean']:
+        summary[a] = [f"{wide.loc[m, ('model', a)]:.3f} ({wide.loc[m, ('majority', a)]:.3f})" for m in wide.index]
+    md = [f"# {title}", '',
+          f"{len(rows)} images; model {info['arch']} at {info['size']}. Each score is over the images where the attribute is "
+          f"labelled; in brackets, the score of always answering the training part's majority class "
+          f"({', '.join(f'{a}: {v}' for a,v in info['majority'].items())}).", '',
+          _markdown_table(summary), '', '## Confusion matrices (rows: true class, columns: predicted)', '',
+          '![confusion matrices](confusion_matrices.png)', '']
+    for a,cm in tables.items(): md += [f'### {a}', '', _markdown_table(cm.reset_index()), '']
+    md += ['## Most confident mistakes', '', '![most confident mistakes](confident_mistakes.png)', '',
+           _markdown_table(mistakes.drop(columns='path')), '']
+    (out/'report.md').write_text('\n'.join(md))
+    return report

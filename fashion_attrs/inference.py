@@ -7,7 +7,8 @@ from __future__ import annotations
 import os, sys, tempfile, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, ImageDraw, ImageFont
+from fastprogress.fastprogress import progress_bar
 from fastcore.script import call_parse
 from .data import inspect_image, extract_zip, DataError
 from .model import MaskedAttributeLoss, batch_probs, decode
@@ -15,7 +16,7 @@ from .split import write_csv_atomic
 
 # %% auto #0
 __all__ = ['ModelError', 'load_model', 'collect_images', 'display_names', 'needs_normalising', 'normalise_image',
-           'predict_images', 'write_outputs', 'predict_cmd']
+           'predict_images', 'write_outputs', 'label_image', 'write_labeled_images', 'predict_cmd']
 
 # %% ../nbs/09_inference.ipynb #f991aa41
 class ModelError(ValueError):
@@ -140,6 +141,39 @@ def write_outputs(preds:pd.DataFrame, # from `predict_images`
     return res
 
 # %% ../nbs/09_inference.ipynb #1e954388
+def label_image(path:str|Path, # a readable image
+                lines:list[str], # text to write beneath the photo, one line each
+                width:int=300, # the copy's width in pixels
+               )->Image.Image:
+    "The photo upright and in RGB, scaled to `width`, with `lines` written on a white band beneath it."
+    im = normalise_image(Path(path))
+    im = im.resize((width, max(1, round(im.height * width / im.width))))
+    font = ImageFont.load_default(size=max(10, width // 22))
+    line_h = int(font.size) + 4
+    res = Image.new('RGB', (width, im.height + line_h * len(lines) + 6), 'white')
+    res.paste(im, (0, 0))
+    draw = ImageDraw.Draw(res)
+    for i,l in enumerate(lines): draw.text((4, im.height + 3 + i * line_h), l, fill='black', font=font)
+    return res
+
+# %% ../nbs/09_inference.ipynb #4ef1ddb8
+def write_labeled_images(probs:pd.DataFrame, # from `predict_images(..., with_probs=True)`
+                         sources:dict, # filename in `probs` -> the image file
+                         layout, # the model's `OutputLayout`
+                         out_dir:str|Path, # where the copies go, under the same relative names, as JPEG
+                        )->list[Path]:
+    "A copy of each predicted photo with every attribute's predicted class name and probability drawn beneath it."
+    out_dir = Path(out_dir)
+    codes,conf = decode(probs[layout.vocab].to_numpy(), layout)
+    res = []
+    for i,f in enumerate(progress_bar(probs.filename.tolist(), leave=False)):
+        lines = [f"{a.name}: {a.display(int(codes[i, j]))} ({conf[i, j]:.2f})" for j,a in enumerate(layout.schema)]
+        dest = (out_dir/f).with_suffix('.jpg'); dest.parent.mkdir(parents=True, exist_ok=True)
+        label_image(sources[f], lines).save(dest, quality=90)
+        res.append(dest)
+    return res
+
+# %% ../nbs/09_inference.ipynb #8cd1da23
 @call_parse
 def predict_cmd(images:str, # a folder, a zip, or an image file
                 model:str='models/model.pkl', # an exported fashion_attrs model
@@ -147,16 +181,20 @@ def predict_cmd(images:str, # a folder, a zip, or an image file
                 probs:bool=False, # also write `<out stem>.probs.csv`
                 names:bool=False, # write display names instead of class codes
                 bs:int=64, # batch size
+                labeled_images:str=None, # also write copies of the photos with the predictions drawn on them here
                ):
     "Predict the attributes of the images in `images` with `model` and write them to `out`."
     def fail(msg): print(f"error: {msg}", file=sys.stderr); raise SystemExit(2)
     try:
         learn = load_model(model)
-        res = predict_images(learn, images, bs=bs, names=names, with_probs=probs)
+        paths = collect_images(images)
+        preds,errors,prob_table = predict_images(learn, paths, bs=bs, names=names, with_probs=True)
     except (ModelError, DataError, FileNotFoundError) as e: fail(e)
-    preds,errors = res[0],res[1]
     for f,r in errors.itertuples(index=False): print(f"skipped {f}: {r}", file=sys.stderr)
     if not len(preds): fail(f"{images}: no readable images ({len(errors)} files skipped)")
-    written = write_outputs(preds, out, errors if len(errors) else None, res[2] if probs else None)
+    written = write_outputs(preds, out, errors if len(errors) else None, prob_table if probs else None)
     print(f"predicted {len(preds)} images, skipped {len(errors)}")
     for p in written: print(f"wrote {p}")
+    if labeled_images:
+        labeled = write_labeled_images(prob_table, dict(zip(display_names(paths), paths)), learn.loss_func.layout, labeled_images)
+        print(f"wrote {len(labeled)} labelled copies to {labeled_images}")

@@ -1,5 +1,5 @@
 "End-to-end: `fashion-attrs-train` on the embedded sample, and the exported model in a fresh process."
-import subprocess, sys, textwrap
+import json, subprocess, sys, textwrap
 import pandas as pd
 from conftest import run, ROOT, SAMPLE
 
@@ -14,6 +14,14 @@ def test_train_on_sample_beats_majority_and_loads_in_new_process(tmp_path):
         s = scores.loc[attr]
         assert s.macro_f1 > s.majority_macro_f1 + 0.2, scores
     assert scores.loc['mean'].accuracy > scores.loc['mean'].majority_accuracy, scores
+    r = run('fashion-attrs-eval', '--data', SAMPLE, '--model', out, '--out', tmp_path/'report')
+    assert r.returncode == 0, r.stderr[-3000:]
+    report = json.loads((tmp_path/'report'/'report.json').read_text())
+    m = pd.DataFrame(report['metrics']).set_index(['attribute', 'metric'])
+    for attr in ['neck', 'sleeve_length', 'pattern']:   # the same test part as the training command's scores
+        assert abs(m.loc[(attr, 'f1_macro'), 'model'] - scores.loc[attr].macro_f1) < 1e-6
+        assert m.loc[(attr, 'balanced_accuracy'), 'model'] > m.loc[(attr, 'balanced_accuracy'), 'majority'] + 0.2
+    assert (tmp_path/'report'/'confusion_matrices.png').exists() and (tmp_path/'report'/'confident_mistakes.png').exists()
     history = pd.read_csv(tmp_path/'sample.history.csv')
     assert list(history.phase.unique()) == ['frozen', 'unfrozen']
     code = textwrap.dedent(f"""

@@ -36,6 +36,7 @@ class TrainConfig:
     lr_find_iters:int = 50 # mini-batches lr_find tries
     lr_mult:float = 10. # discriminative learning rates: slice(lr/lr_mult, lr) once unfrozen
     freeze_epochs:int = 2 # epochs with the body frozen
+    train_bn:bool = True # train the body's batch-norm layers while it is frozen; False makes frozen epochs cost a forward pass only
     epochs:int = 8 # epochs after unfreezing
     gradual_unfreeze:bool = False # unfreeze the last body group for one epoch before the rest
     patience:int = 4 # early stopping: epochs without a better valid mean macro-F1
@@ -109,7 +110,7 @@ def build_learner(table:pd.DataFrame, # clean table from `read_dataset`
     weights = class_weights(train_rows, layout, config.class_weight_power) if config.class_weight_power else None
     learn = vision_learner(dls, **learner_backbone_args(config.arch, config.pretrained),
                            loss_func=MaskedAttributeLoss(layout, config.loss, weights), metrics=attribute_metrics(layout),
-                           path=path, wd=config.wd, ps=config.ps)
+                           path=path, wd=config.wd, ps=config.ps, train_bn=config.train_bn)
     learn.train_info = dict(config=asdict(config), schema=schema.to_dict(),
                             majority={a:int(train_rows[a].mode().iloc[0]) for a in schema.names})
     return learn
@@ -134,7 +135,7 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float, log:EpochLog):
     log.phase = 'unfrozen'; lr /= 2
     learn.unfreeze(); learn.fit_one_cycle(config.epochs, slice(lr/config.lr_mult, lr), cbs=[log]+keep_best())
 
-# %% ../nbs/07_train.ipynb #1f36478a
+# %% ../nbs/07_train.ipynb #fa9b04d0
 def export_atomic(learn:Learner, out:str|Path)->Path:
     "`learn.export` to `out` through a temporary file, so a crash never leaves a half-written model."
     out = Path(out).resolve(); out.parent.mkdir(parents=True, exist_ok=True)
@@ -145,7 +146,7 @@ def export_atomic(learn:Learner, out:str|Path)->Path:
         if tmp.exists(): tmp.unlink()
     return out
 
-# %% ../nbs/07_train.ipynb #688cb975
+# %% ../nbs/07_train.ipynb #1ae2b404
 def train(data:str|Path, # a folder or zip in FlixStock's layout
           out:str|Path, # where to export the learner (.pkl); the log, plots and config go beside it
           config:TrainConfig|None=None, # hyperparameters; `TrainConfig()` by default

@@ -20,6 +20,10 @@ VARIANTS = {  # name -> settings changed from the base config
     'lite2': dict(arch='tf_efficientnet_lite2'),
     'na_as_class': dict(na_class=True),
     'gradual': dict(gradual_unfreeze=True),
+    'tuned': dict(bs=16, train_bn=False, freeze_epochs=4, epochs=4),
+    'tuned_ce_no_weights': dict(bs=16, train_bn=False, freeze_epochs=4, epochs=4, loss='ce', class_weight_power=0.),
+    'tuned_ce_no_weights_native': dict(bs=16, train_bn=False, freeze_epochs=4, epochs=2, loss='ce', class_weight_power=0.,
+                                       size=[300, 225]),
 }
 
 def markdown(results:list[dict])->str:

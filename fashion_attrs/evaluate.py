@@ -11,10 +11,10 @@ import matplotlib.pyplot as plt
 from PIL import Image
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, precision_recall_fscore_support, confusion_matrix
 from .schema import Schema
-from .model import batch_probs, decode, target_codes, attribute_scores, majority_scores
+from .model import batch_probs, decode, target_codes
 
 # %% auto #0
-__all__ = ['labelled_rows', 'score_table', 'evaluate_learner', 'metric_table', 'confusion_tables', 'plot_confusions',
+__all__ = ['labelled_rows', 'evaluate_learner', 'metric_table', 'score_table', 'confusion_tables', 'plot_confusions',
            'confident_mistakes', 'plot_mistakes', 'evaluation_report']
 
 # %% ../nbs/08_evaluate.ipynb #b8c271af
@@ -29,22 +29,6 @@ def labelled_rows(table:pd.DataFrame, # clean table from `read_dataset`
     return table[table.filename.isin(names)].reset_index(drop=True)
 
 # %% ../nbs/08_evaluate.ipynb #a893518c
-def score_table(truth:np.ndarray, # true codes (n_images, n_attributes), -1 unknown
-                codes:np.ndarray, # predicted codes, same shape
-                names:list[str], # attribute names
-                majority:dict, # attribute -> majority class of the training part
-               )->pd.DataFrame:
-    "Accuracy and macro-F1 per attribute and their mean, beside the majority-class baseline."
-    recs = []
-    for i,a in enumerate(names):
-        s,m = attribute_scores(truth[:, i], codes[:, i]),majority_scores(truth[:, i], majority[a])
-        recs.append(dict(attribute=a, n=s['n'], accuracy=s['accuracy'], majority_accuracy=m['accuracy'],
-                         macro_f1=s['macro_f1'], majority_macro_f1=m['macro_f1']))
-    df = pd.DataFrame(recs)
-    mean = df.drop(columns=['attribute','n']).mean().to_dict()
-    return pd.concat([df, pd.DataFrame([dict(attribute='mean', n=int(df.n.sum()), **mean)])], ignore_index=True)
-
-# %% ../nbs/08_evaluate.ipynb #4b5d6bf7
 def evaluate_learner(learn, # a trained learner (from `train` or `load_learner`)
                      rows:pd.DataFrame, # labelled table rows to evaluate on
                     )->tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
@@ -55,7 +39,7 @@ def evaluate_learner(learn, # a trained learner (from `train` or `load_learner`)
     truth = target_codes(targs, layout)
     return score_table(truth, codes, layout.schema.names, learn.train_info['majority']), truth, codes, probs.numpy()
 
-# %% ../nbs/08_evaluate.ipynb #1ba2a7ba
+# %% ../nbs/08_evaluate.ipynb #4b5d6bf7
 def metric_table(truth:np.ndarray, # true codes (n_images, n_attributes), -1 unknown
                  codes:np.ndarray, # predicted codes, same shape
                  names:list[str], # attribute names
@@ -83,7 +67,19 @@ def metric_table(truth:np.ndarray, # true codes (n_images, n_attributes), -1 unk
     mean.insert(0, 'attribute', 'mean'); mean.insert(1, 'n', int(df.drop_duplicates('attribute').n.sum()))
     return pd.concat([df, mean], ignore_index=True)
 
-# %% ../nbs/08_evaluate.ipynb #c7af8c52
+# %% ../nbs/08_evaluate.ipynb #04ec9649
+def score_table(truth:np.ndarray, # true codes (n_images, n_attributes), -1 unknown
+                codes:np.ndarray, # predicted codes, same shape
+                names:list[str], # attribute names
+                majority:dict, # attribute -> majority class of the training part
+               )->pd.DataFrame:
+    "Accuracy and macro-F1 per attribute and their mean, beside the majority-class baseline."
+    m = metric_table(truth, codes, names, majority)
+    acc,f1 = [m[m.metric == k].reset_index(drop=True) for k in ('accuracy', 'f1_macro')]
+    return pd.DataFrame(dict(attribute=acc.attribute, n=acc.n, accuracy=acc.model, majority_accuracy=acc.majority,
+                             macro_f1=f1.model, majority_macro_f1=f1.majority))
+
+# %% ../nbs/08_evaluate.ipynb #cadbba5d
 def confusion_tables(truth:np.ndarray, # true codes (n_images, n_attributes), -1 unknown
                      codes:np.ndarray, # predicted codes, same shape
                      schema:Schema,
@@ -97,7 +93,7 @@ def confusion_tables(truth:np.ndarray, # true codes (n_images, n_attributes), -1
         res[a.name] = pd.DataFrame(cm, index=pd.Index(labels, name='true'), columns=pd.Index(labels, name='predicted'))
     return res
 
-# %% ../nbs/08_evaluate.ipynb #2b38ed69
+# %% ../nbs/08_evaluate.ipynb #660011b3
 def plot_confusions(tables:dict[str, pd.DataFrame], # from `confusion_tables`
                     fname:str|Path|None=None, # save the figure here
                    ):
@@ -115,7 +111,7 @@ def plot_confusions(tables:dict[str, pd.DataFrame], # from `confusion_tables`
     if fname: fig.savefig(fname, dpi=90)
     return fig
 
-# %% ../nbs/08_evaluate.ipynb #8c3203b3
+# %% ../nbs/08_evaluate.ipynb #80bbe19e
 def confident_mistakes(rows:pd.DataFrame, # the evaluated table rows (with `filename` and `path`)
                        truth:np.ndarray, # true codes (n_images, n_attributes), -1 unknown
                        codes:np.ndarray, # predicted codes, same shape
@@ -133,7 +129,7 @@ def confident_mistakes(rows:pd.DataFrame, # the evaluated table rows (with `file
     df = pd.DataFrame(recs, columns=['filename','path','attribute','true','predicted','probability'])
     return df.sort_values('probability', ascending=False, kind='stable').head(k).reset_index(drop=True)
 
-# %% ../nbs/08_evaluate.ipynb #0dd7ed09
+# %% ../nbs/08_evaluate.ipynb #28c96753
 def plot_mistakes(mistakes:pd.DataFrame, # from `confident_mistakes`
                   fname:str|Path|None=None, # save the figure here
                   ncols:int=4, # images per row
@@ -150,14 +146,14 @@ def plot_mistakes(mistakes:pd.DataFrame, # from `confident_mistakes`
     if fname: fig.savefig(fname, dpi=80)
     return fig
 
-# %% ../nbs/08_evaluate.ipynb #39b69da3
+# %% ../nbs/08_evaluate.ipynb #2ba8446e
 def _markdown_table(df:pd.DataFrame)->str:
     "`df` as a GitHub markdown table, floats to three places."
     fmt = lambda v: f'{v:.3f}' if isinstance(v, float) else str(v)
     rows = [[str(c) for c in df.columns], ['---']*len(df.columns)] + [[fmt(v) for v in r] for r in df.itertuples(index=False)]
     return '\n'.join('| ' + ' | '.join(r) + ' |' for r in rows)
 
-# %% ../nbs/08_evaluate.ipynb #0371c399
+# %% ../nbs/08_evaluate.ipynb #92b31f5b
 def evaluation_report(learn, # a trained learner (from `train` or `load_learner`)
                       rows:pd.DataFrame, # labelled table rows to evaluate on
                       out:str|Path, # folder for report.md, report.json and the figures

@@ -20,10 +20,13 @@ VARIANTS = {  # name -> settings changed from the base config
     'lite2': dict(arch='tf_efficientnet_lite2'),
     'na_as_class': dict(na_class=True),
     'gradual': dict(gradual_unfreeze=True),
+    'seed_1': dict(seed=1),  # the baseline again with another seed: how far one run's scores move by chance
     'tuned': dict(bs=16, train_bn=False, freeze_epochs=4, epochs=4),
     'tuned_ce_no_weights': dict(bs=16, train_bn=False, freeze_epochs=4, epochs=4, loss='ce', class_weight_power=0.),
     'tuned_ce_no_weights_native': dict(bs=16, train_bn=False, freeze_epochs=4, epochs=2, loss='ce', class_weight_power=0.,
                                        size=[300, 225]),
+    'tuned_weights_1': dict(bs=16, train_bn=False, freeze_epochs=4, epochs=4, class_weight_power=1.),
+    'tuned_frozen_8': dict(bs=16, train_bn=False, freeze_epochs=8, epochs=2),
 }
 
 def markdown(results:list[dict])->str:

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from PIL import Image, ImageOps, ImageDraw, ImageFont
 from fastprogress.fastprogress import progress_bar
-from fastcore.script import call_parse
+from fastcore.script import call_parse, Param
+from fastcore.foundation import L
 from .data import inspect_image, extract_zip, DataError
 from .model import MaskedAttributeLoss, batch_probs, decode
 from .split import write_csv_atomic
@@ -40,10 +41,10 @@ def load_model(path:str|Path, # an exported fashion_attrs learner (.pkl)
     return learn
 
 # %% ../nbs/09_inference.ipynb #089d1cc8
-def collect_images(src:str|Path|list, # a folder, a zip, an image file, or a list of files
+def collect_images(src:str|Path|list, # a folder, a zip, an image file, or a list of any of these
                   )->list[Path]:
-    "The files to predict in `src`, sorted."
-    if isinstance(src, (list, tuple)): return sorted(Path(p) for p in src)
+    "The files to predict in `src`, sorted, each once."
+    if isinstance(src, (list, tuple)): return sorted({p for s in src for p in collect_images(s)})
     src = Path(src)
     if src.is_dir(): return sorted(p for p in src.rglob('*') if p.is_file())
     if not src.exists(): raise FileNotFoundError(f"{src}: no such file or folder")
@@ -175,7 +176,7 @@ def write_labeled_images(probs:pd.DataFrame, # from `predict_images(..., with_pr
 
 # %% ../nbs/09_inference.ipynb #8cd1da23
 @call_parse
-def predict_cmd(images:str, # a folder, a zip, or an image file
+def predict_cmd(images:Param("folders, zips or image files to predict", str, nargs='+'),
                 model:str='models/model.pkl', # an exported fashion_attrs model
                 out:str='Output.csv', # where to write the predictions
                 probs:bool=False, # also write `<out stem>.probs.csv`
@@ -191,7 +192,7 @@ def predict_cmd(images:str, # a folder, a zip, or an image file
         preds,errors,prob_table = predict_images(learn, paths, bs=bs, names=names, with_probs=True)
     except (ModelError, DataError, FileNotFoundError) as e: fail(e)
     for f,r in errors.itertuples(index=False): print(f"skipped {f}: {r}", file=sys.stderr)
-    if not len(preds): fail(f"{images}: no readable images ({len(errors)} files skipped)")
+    if not len(preds): fail(f"{' '.join(map(str, L(images)))}: no readable images ({len(errors)} files skipped)")
     written = write_outputs(preds, out, errors if len(errors) else None, prob_table if probs else None)
     print(f"predicted {len(preds)} images, skipped {len(errors)}")
     for p in written: print(f"wrote {p}")

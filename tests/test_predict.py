@@ -1,5 +1,5 @@
 "End-to-end checks of `fashion-attrs-predict` with a tiny model trained once on the sample."
-import json, shutil
+import json, shutil, zipfile
 from pathlib import Path
 import pandas as pd
 import pytest
@@ -73,3 +73,22 @@ def test_no_readable_images_keeps_output(model, tmp_path):
     assert 'Traceback' not in r.stderr
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ['Output.csv', 'bad']
+
+def test_zip_several_files_and_one_image(model, images, tmp_path):
+    d,good = images
+    z = tmp_path/'photos.zip'
+    with zipfile.ZipFile(z, 'w') as f:
+        for n in good + ['zero.jpg']: f.write(d/n, f'images/{n}')
+    r = run('fashion-attrs-predict', z, '--model', model, '--out', tmp_path/'zip.csv')
+    assert r.returncode == 0, r.stderr
+    by_zip = pd.read_csv(tmp_path/'zip.csv')
+    assert list(by_zip.filename) == sorted(good) and 'skipped zero.jpg' in r.stderr
+    r = run('fashion-attrs-predict', d/good[1], d/good[0], d/'Thumbs.db', '--model', model, '--out', tmp_path/'files.csv')
+    assert r.returncode == 0, r.stderr
+    by_files = pd.read_csv(tmp_path/'files.csv')
+    assert list(by_files.filename) == sorted(good[:2])
+    pd.testing.assert_frame_equal(by_files, by_zip.iloc[:2])   # the same predictions however the images arrive
+    r = run('fashion-attrs-predict', d/good[2], '--model', model, '--out', tmp_path/'one.csv')
+    assert r.returncode == 0 and pd.read_csv(tmp_path/'one.csv').filename.tolist() == [good[2]]
+    r = run('fashion-attrs-predict', d/good[2], d/'gone.jpg', '--model', model, '--out', tmp_path/'x.csv')
+    assert r.returncode == 2 and 'gone.jpg: no such file or folder' in r.stderr and not (tmp_path/'x.csv').exists()

@@ -27,6 +27,10 @@ VARIANTS = {  # name -> settings changed from the base config
                                        size=[300, 225]),
     'tuned_weights_1': dict(bs=16, train_bn=False, freeze_epochs=4, epochs=4, class_weight_power=1.),
     'tuned_frozen_8': dict(bs=16, train_bn=False, freeze_epochs=8, epochs=2),
+    'tuned_unfrozen_6': dict(bs=16, train_bn=False, freeze_epochs=4, epochs=6),
+    'tuned_ce': dict(bs=16, train_bn=False, freeze_epochs=4, epochs=4, loss='ce'),
+    'tuned_ce_seed_1': dict(bs=16, train_bn=False, freeze_epochs=4, epochs=4, loss='ce', seed=1),
+    'tuned_seed_1': dict(bs=16, train_bn=False, freeze_epochs=4, epochs=4, seed=1),
 }
 
 def markdown(results:list[dict])->str:
@@ -37,6 +41,17 @@ def markdown(results:list[dict])->str:
         for s in r['scores']:
             lines.append(f"| {r['variant']} | {json.dumps(r['settings'])} | {s['attribute']} | {s['n']} | {s['macro_f1']:.3f} | "
                          f"{s['majority_macro_f1']:.3f} | {s['accuracy']:.3f} | {s['majority_accuracy']:.3f} | {r['minutes']:.1f} |")
+    return '\n'.join(lines) + '\n'
+
+def summary(results:list[dict])->str:
+    "One row per variant: macro-F1 and accuracy per attribute and their mean, the majority class in the header."
+    attrs = [s['attribute'] for s in results[0]['scores']]
+    maj = {s['attribute']:s for s in results[0]['scores']}
+    head = ' | '.join(f"{a} F1 / acc (maj {maj[a]['majority_macro_f1']:.3f} / {maj[a]['majority_accuracy']:.3f})" for a in attrs)
+    lines = [f'| variant | {head} | train min |', '|---' * (len(attrs) + 2) + '|']
+    for r in sorted(results, key=lambda r: -r['scores'][-1]['macro_f1']):
+        cells = ' | '.join(f"{s['macro_f1']:.3f} / {s['accuracy']:.3f}" for s in r['scores'])
+        lines.append(f"| {r['variant']} | {cells} | {r['minutes']:.1f} |")
     return '\n'.join(lines) + '\n'
 
 def main():
@@ -58,7 +73,7 @@ def main():
             variant=name, settings=VARIANTS[name], config=vars(config), minutes=minutes, lr=learn.train_info['lr'],
             epochs_run=len(learn.train_info['history']), scores=scores.to_dict('records'))]
         res_file.write_text(json.dumps(results, indent=1))
-        (out/'training_comparison.md').write_text(markdown(results))
+        (out/'training_comparison.md').write_text(summary(results) + '\n' + markdown(results))
         print(scores.to_string(), f'\n{name}: {minutes:.1f} min', flush=True)
 
 if __name__ == '__main__': main()

@@ -27,19 +27,19 @@ class TrainConfig:
     "Every hyperparameter of a training run."
     arch:str = 'tf_efficientnet_lite0' # timm backbone
     pretrained:bool = True # start from ImageNet weights
-    size:int|list = 224 # input size: int for a square, or [height, width]
-    bs:int = 32 # batch size
+    size:int|list = field(default_factory=lambda: [224, 168]) # input size: int for a square, or [height, width]; 224x168 keeps the photos' 300x225 shape
+    bs:int = 16 # batch size
     loss:str = 'bce' # 'bce' (sigmoid + binary cross-entropy per attribute) or 'ce' (softmax cross-entropy)
     na_class:bool = False # treat #N/A as a class of its own instead of masking it out of the loss
     class_weight_power:float = 0.5 # 0: no imbalance handling; 1: inverse class frequency in the loss
-    lr:float|None = None # None: use lr_find's suggestion
-    lr_find_iters:int = 50 # mini-batches lr_find tries
+    lr:float|None = 4e-3 # None: use lr_find's suggestion
+    lr_find_iters:int = 20 # mini-batches lr_find tries
     lr_mult:float = 10. # discriminative learning rates: slice(lr/lr_mult, lr) once unfrozen
-    freeze_epochs:int = 2 # epochs with the body frozen
-    train_bn:bool = True # train the body's batch-norm layers while it is frozen; False makes frozen epochs cost a forward pass only
-    epochs:int = 8 # epochs after unfreezing
+    freeze_epochs:int = 4 # epochs with the body frozen
+    train_bn:bool = False # train the body's batch-norm layers while it is frozen; False makes frozen epochs cost a forward pass only
+    epochs:int = 4 # epochs after unfreezing
     gradual_unfreeze:bool = False # unfreeze the last body group for one epoch before the rest
-    patience:int = 4 # early stopping: epochs without a better valid mean macro-F1
+    patience:int = 3 # early stopping: epochs without a better valid mean macro-F1
     wd:float = 0.01 # weight decay
     ps:float = 0.5 # dropout in the head
     augment:bool = True # flips, small rotations and zooms, lighting, random erasing

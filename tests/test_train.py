@@ -5,7 +5,7 @@ from conftest import run, ROOT, SAMPLE
 
 def test_train_on_sample_beats_majority_and_loads_in_new_process(tmp_path):
     out = tmp_path/'sample.pkl'
-    r = run('fashion-attrs-train', '--data', SAMPLE, '--out', out, '--config', ROOT/'configs'/'sample.json')
+    r = run('fashion-attrs-train', '--data', SAMPLE, '--out', out)
     assert r.returncode == 0, r.stderr[-3000:]
     for suffix in ['.history.csv', '.history.png', '.lr_find.png', '.config.json', '.test_scores.csv']:
         assert (tmp_path/f'sample{suffix}').exists(), suffix

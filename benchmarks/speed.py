@@ -10,6 +10,7 @@ from pathlib import Path
 os.environ.setdefault('HF_HUB_OFFLINE', '1')
 import numpy as np, torch, onnxruntime as ort
 from torch.utils.flop_counter import FlopCounterMode
+from fastai.learner import load_learner
 from fashion_attrs.data import inspect_image
 from fashion_attrs.inference import load_model, collect_images, predict_images
 from fashion_attrs.model import batch_probs, decode
@@ -80,8 +81,10 @@ def markdown(r:dict)->str:
     lines += [f"| {p['path']} | {p['images']} | {p['bs']} | {p['seconds']:.3f} | {p['img_per_s']:.1f} | {p['ms_per_img']:.1f} | "
               f"{p['img_per_s'] / naive:.1f} |" for p in r['paths']]
     lines += ['', 'Model-only forward, median ms per batch:', '',
-              '| batch | PyTorch ms | onnxruntime ms | PyTorch / onnxruntime |', '|---|---|---|---|']
-    lines += [f"| {m['batch']} | {m['torch_ms']:.1f} | {m['onnx_ms']:.1f} | {m['torch_ms'] / m['onnx_ms']:.2f} |" for m in r['model_only']]
+              '| batch | PyTorch ms, as exported | PyTorch ms, channels-last (`load_model`) | onnxruntime ms | '
+              'exported / channels-last | channels-last / onnxruntime |', '|---|---|---|---|---|---|']
+    lines += [f"| {m['batch']} | {m['torch_plain_ms']:.1f} | {m['torch_ms']:.1f} | {m['onnx_ms']:.1f} | "
+              f"{m['torch_plain_ms'] / m['torch_ms']:.2f} | {m['torch_ms'] / m['onnx_ms']:.2f} |" for m in r['model_only']]
     z = r['size']
     lines += ['', f"Parameters: {z['params']:,}. Per image at {s['input_size'][1:]}: {z['flops'] / 1e9:.3f} GFLOPs = "
               f"{z['macs'] / 1e9:.3f} G multiply-adds (convolutions and matmuls, torch `FlopCounterMode`). ONNX file {z['onnx_mb']:.1f} MB.",
@@ -101,7 +104,9 @@ def main():
     a = p.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
     threads = torch.get_num_threads()
-    learn = load_model(a.model)
+    learn = load_model(a.model)   # the helper's learner, weights in channels-last order
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore'); naive = load_learner(a.model)   # as a user would load it
     paths = readable_images(a.images, a.n)
     if not paths: raise SystemExit(f'{a.images}: no readable images')
     n,bs,naive_n = len(paths),a.bs,min(len(paths), a.naive_n)
@@ -112,8 +117,8 @@ def main():
         export_warnings = export_onnx(learn.model, xb, f)
         sess = onnx_session(f, threads); size['onnx_mb'] = f.stat().st_size / 2**20
     one = paths[:1]
-    with learn.no_bar():
-        t_naive,_ = timed(lambda: [learn.predict(q) for q in paths[:naive_n]], lambda: learn.predict(paths[0]))
+    with learn.no_bar(), naive.no_bar():
+        t_naive,_ = timed(lambda: [naive.predict(q) for q in paths[:naive_n]], lambda: naive.predict(paths[0]))
         t_helper,_ = timed(lambda: predict_images(learn, paths, bs=bs), lambda: predict_images(learn, paths[:bs], bs=bs))
         t_torch,pt = timed(lambda: batch_probs(learn, paths, bs=bs).numpy(), lambda: batch_probs(learn, paths[:bs], bs=bs))
         t_onnx,po = timed(lambda: onnx_probs(learn, sess, paths, bs), lambda: onnx_probs(learn, sess, paths[:bs], bs))
@@ -123,13 +128,14 @@ def main():
     with torch.no_grad():
         for x in ([x1, xb] if len(xb) > 1 else [x1]):
             model_only.append(dict(batch=len(x), torch_ms=median_ms(lambda: learn.model(x), a.repeats),
+                                   torch_plain_ms=median_ms(lambda: naive.model(x), a.repeats),
                                    onnx_ms=median_ms(lambda: sess.run(None, {'image': x.numpy()}), a.repeats)))
     layout = learn.loss_func.layout
     res = dict(
         setup=dict(model=str(a.model), images=str(a.images), n=n, bs=bs, input_size=list(xb.shape[1:]), torch=torch.__version__,
                    onnxruntime=ort.__version__, cpus=os.cpu_count(), threads=threads, machine=platform.processor() or platform.machine(),
                    time=time.strftime('%Y-%m-%d %H:%M:%S')),
-        paths=[row('naive loop: learn.predict per image', naive_n, 1, t_naive),
+        paths=[row('naive loop: load_learner + learn.predict per image', naive_n, 1, t_naive),
                row('predict_images (checks files, test_dl + get_preds)', n, bs, t_helper),
                row('batch_probs (PyTorch, test_dl + get_preds)', n, bs, t_torch),
                row('ONNX: test_dl + onnxruntime + activation', n, bs, t_onnx),

@@ -38,6 +38,7 @@ def load_model(path:str|Path, # an exported fashion_attrs learner (.pkl)
     if not isinstance(learn, Learner): raise ModelError(f"{path}: not a fastai learner (it holds a {type(learn).__name__})")
     if not isinstance(getattr(learn, 'loss_func', None), MaskedAttributeLoss):
         raise ModelError(f"{path}: not a fashion_attrs model (its loss is {type(learn.loss_func).__name__}, not MaskedAttributeLoss)")
+    learn.model.to(memory_format=torch.channels_last)   # the same numbers; CPU convolutions faster (1.5x at batch 64)
     return learn
 
 # %% ../nbs/09_inference.ipynb #089d1cc8
@@ -129,7 +130,7 @@ def predict_images(learn, # a learner from `load_model`
     pr = pd.concat([preds[['filename']], pd.DataFrame(probs, columns=layout.vocab)], axis=1)
     return preds, errors, pr
 
-# %% ../nbs/09_inference.ipynb #e1e2012f
+# %% ../nbs/09_inference.ipynb #a4e16555
 def write_outputs(preds:pd.DataFrame, # from `predict_images`
                   out:str|Path, # the predictions file, e.g. `Output.csv`
                   errors:pd.DataFrame|None=None, # skipped files, written to `<out stem>.errors.csv`
@@ -141,7 +142,7 @@ def write_outputs(preds:pd.DataFrame, # from `predict_images`
     if probs is not None: res.append(write_csv_atomic(probs, out.with_name(f'{out.stem}.probs.csv')))
     return res
 
-# %% ../nbs/09_inference.ipynb #1e954388
+# %% ../nbs/09_inference.ipynb #4ef1ddb8
 def label_image(path:str|Path, # a readable image
                 lines:list[str], # text to write beneath the photo, one line each
                 width:int=300, # the copy's width in pixels
@@ -157,7 +158,7 @@ def label_image(path:str|Path, # a readable image
     for i,l in enumerate(lines): draw.text((4, im.height + 3 + i * line_h), l, fill='black', font=font)
     return res
 
-# %% ../nbs/09_inference.ipynb #4ef1ddb8
+# %% ../nbs/09_inference.ipynb #8cd1da23
 def write_labeled_images(probs:pd.DataFrame, # from `predict_images(..., with_probs=True)`
                          sources:dict, # filename in `probs` -> the image file
                          layout, # the model's `OutputLayout`
@@ -174,7 +175,7 @@ def write_labeled_images(probs:pd.DataFrame, # from `predict_images(..., with_pr
         res.append(dest)
     return res
 
-# %% ../nbs/09_inference.ipynb #8cd1da23
+# %% ../nbs/09_inference.ipynb #51bd5437
 @call_parse
 def predict_cmd(images:Param("folders, zips or image files to predict", str, nargs='+'),
                 model:str='models/model.pkl', # an exported fashion_attrs model

@@ -12,6 +12,7 @@ from fashion_attrs.split import load_splits
 from fashion_attrs.train import TrainConfig, train
 from fashion_attrs.evaluate import labelled_rows, evaluate_learner
 
+TUNED = dict(bs=16, train_bn=False, freeze_epochs=4, epochs=4)   # the longer recipe
 VARIANTS = {  # name -> settings changed from the base config
     'baseline': {},
     'ce': dict(loss='ce'),
@@ -21,16 +22,15 @@ VARIANTS = {  # name -> settings changed from the base config
     'na_as_class': dict(na_class=True),
     'gradual': dict(gradual_unfreeze=True),
     'seed_1': dict(seed=1),  # the baseline again with another seed: how far one run's scores move by chance
-    'tuned': dict(bs=16, train_bn=False, freeze_epochs=4, epochs=4),
-    'tuned_ce_no_weights': dict(bs=16, train_bn=False, freeze_epochs=4, epochs=4, loss='ce', class_weight_power=0.),
-    'tuned_ce_no_weights_native': dict(bs=16, train_bn=False, freeze_epochs=4, epochs=2, loss='ce', class_weight_power=0.,
-                                       size=[300, 225]),
-    'tuned_weights_1': dict(bs=16, train_bn=False, freeze_epochs=4, epochs=4, class_weight_power=1.),
-    'tuned_frozen_8': dict(bs=16, train_bn=False, freeze_epochs=8, epochs=2),
-    'tuned_unfrozen_6': dict(bs=16, train_bn=False, freeze_epochs=4, epochs=6),
-    'tuned_ce': dict(bs=16, train_bn=False, freeze_epochs=4, epochs=4, loss='ce'),
-    'tuned_ce_seed_1': dict(bs=16, train_bn=False, freeze_epochs=4, epochs=4, loss='ce', seed=1),
-    'tuned_seed_1': dict(bs=16, train_bn=False, freeze_epochs=4, epochs=4, seed=1),
+    'tuned': TUNED,   # the defaults of TrainConfig
+    'tuned_seed_1': {**TUNED, 'seed': 1},
+    'tuned_ce': {**TUNED, 'loss': 'ce'},
+    'tuned_ce_seed_1': {**TUNED, 'loss': 'ce', 'seed': 1},
+    'tuned_ce_no_weights': {**TUNED, 'loss': 'ce', 'class_weight_power': 0.},
+    'tuned_ce_no_weights_native': {**TUNED, 'loss': 'ce', 'class_weight_power': 0., 'size': [300, 225], 'epochs': 2},
+    'tuned_weights_1': {**TUNED, 'class_weight_power': 1.},
+    'tuned_frozen_8': {**TUNED, 'freeze_epochs': 8, 'epochs': 2},
+    'tuned_unfrozen_6': {**TUNED, 'epochs': 6},
 }
 
 def markdown(results:list[dict])->str:

@@ -1,7 +1,7 @@
 "End-to-end: `fashion-attrs-train` on the embedded sample, and the exported model in a fresh process."
 import json, subprocess, sys, textwrap
 import pandas as pd
-from conftest import run, ROOT, SAMPLE
+from conftest import run, SAMPLE
 
 def test_train_on_sample_beats_majority_and_loads_in_new_process(tmp_path):
     out = tmp_path/'sample.pkl'

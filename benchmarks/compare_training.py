@@ -12,7 +12,9 @@ from fashion_attrs.split import load_splits
 from fashion_attrs.train import TrainConfig, train
 from fashion_attrs.evaluate import labelled_rows, evaluate_learner
 
-TUNED = dict(bs=16, train_bn=False, freeze_epochs=4, epochs=4)   # the longer recipe
+TUNED = dict(bs=16, train_bn=False, freeze_epochs=4, epochs=4)   # the longer recipe, the defaults before LPFT
+LPFT = dict(size=[300, 225], bs=16, train_bn=False, lin_ftrs=[], feature_passes=2, freeze_epochs=30,   # the defaults of
+            freeze_bn_stats=True, class_weight_power=0.75, epochs=2)                                 # TrainConfig
 VARIANTS = {  # name -> settings changed from the base config
     'baseline': {},
     'ce': dict(loss='ce'),
@@ -22,7 +24,7 @@ VARIANTS = {  # name -> settings changed from the base config
     'na_as_class': dict(na_class=True),
     'gradual': dict(gradual_unfreeze=True),
     'seed_1': dict(seed=1),  # the baseline again with another seed: how far one run's scores move by chance
-    'tuned': TUNED,   # the defaults of TrainConfig
+    'tuned': TUNED,
     'tuned_seed_1': {**TUNED, 'seed': 1},
     'tuned_ce': {**TUNED, 'loss': 'ce'},
     'tuned_ce_seed_1': {**TUNED, 'loss': 'ce', 'seed': 1},
@@ -31,6 +33,11 @@ VARIANTS = {  # name -> settings changed from the base config
     'tuned_weights_1': {**TUNED, 'class_weight_power': 1.},
     'tuned_frozen_8': {**TUNED, 'freeze_epochs': 8, 'epochs': 2},
     'tuned_unfrozen_6': {**TUNED, 'epochs': 6},
+    'lpft': LPFT,   # linear head fitted on cached frozen features at 300x225, then fine-tuned with batch-norm statistics kept
+    'lpft_seed_1': {**LPFT, 'seed': 1},
+    'lp_only': {**LPFT, 'epochs': 0},   # the head-only model
+    'lpft_224x168': {**LPFT, 'size': [224, 168]},
+    'lpft_weights_05': {**LPFT, 'class_weight_power': 0.5},
 }
 
 def markdown(results:list[dict])->str:

@@ -9,8 +9,9 @@ from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import matplotlib; import matplotlib.pyplot as plt
+from torch import nn
 from fastai.vision.all import (vision_learner, set_seed, Callback, SaveModelCallback, EarlyStoppingCallback, Learner,
-                               load_learner)
+                               load_learner, DataLoaders, TrainEvalCallback, progress_bar)
 from .schema import Schema, load_schema
 from .data import read_dataset
 from .split import load_splits
@@ -19,7 +20,8 @@ from .model import (OutputLayout, attribute_dataloaders, MaskedAttributeLoss, cl
 from .weights import learner_backbone_args
 
 # %% auto #0
-__all__ = ['TrainConfig', 'EpochLog', 'plot_history', 'build_learner', 'suggest_lr', 'fit_recipe', 'export_atomic', 'train']
+__all__ = ['TrainConfig', 'EpochLog', 'plot_history', 'build_learner', 'suggest_lr', 'body_features', 'fit_head_on_features',
+           'FrozenBatchNormStats', 'fit_recipe', 'export_atomic', 'train']
 
 # %% ../nbs/07_train.ipynb #f1b565e2
 @dataclass
@@ -27,17 +29,20 @@ class TrainConfig:
     "Every hyperparameter of a training run."
     arch:str = 'tf_efficientnet_lite0' # timm backbone
     pretrained:bool = True # start from ImageNet weights
-    size:int|list = field(default_factory=lambda: [224, 168]) # input size: int for a square, or [height, width]; 224x168 keeps the photos' 300x225 shape
+    size:int|list = field(default_factory=lambda: [300, 225]) # input size: int for a square, or [height, width]; 300x225 is the photos' own
     bs:int = 16 # batch size
     loss:str = 'bce' # 'bce' (sigmoid + binary cross-entropy per attribute) or 'ce' (softmax cross-entropy)
     na_class:bool = False # treat #N/A as a class of its own instead of masking it out of the loss
-    class_weight_power:float = 0.5 # 0: no imbalance handling; 1: inverse class frequency in the loss
+    class_weight_power:float = 0.75 # 0: no imbalance handling; 1: inverse class frequency in the loss
     lr:float|None = 4e-3 # None: use lr_find's suggestion
     lr_find_iters:int = 20 # mini-batches lr_find tries
     lr_mult:float = 10. # discriminative learning rates: slice(lr/lr_mult, lr) once unfrozen
-    freeze_epochs:int = 4 # epochs with the body frozen
-    train_bn:bool = False # train the body's batch-norm layers while it is frozen; False makes frozen epochs cost a forward pass only
-    epochs:int = 4 # epochs after unfreezing
+    lin_ftrs:list|None = field(default_factory=list) # hidden layer sizes of the head: [] a linear head on the pooled features, None fastai's [512]
+    freeze_epochs:int = 30 # epochs with the body frozen (over cached features when `feature_passes` > 0)
+    feature_passes:int = 2 # fit the head on the frozen body's features of this many augmented passes over the training images; 0: run every frozen epoch through the body
+    train_bn:bool = False # train the body's batch-norm layers while it is frozen (needs `feature_passes` 0)
+    freeze_bn_stats:bool = True # keep the body's batch-norm statistics at their ImageNet values while unfrozen
+    epochs:int = 2 # epochs after unfreezing
     gradual_unfreeze:bool = False # unfreeze the last body group for one epoch before the rest
     patience:int = 3 # early stopping: epochs without a better valid mean macro-F1
     wd:float = 0.01 # weight decay
@@ -46,6 +51,9 @@ class TrainConfig:
     seed:int = 42 # seeds torch, numpy, python and the loaders
     split_seed:int = 42 # seeds the train/valid/test assignment when it is first made
     schema:str|None = None # a schema JSON file; FlixStock's attributes by default
+
+    def __post_init__(self):
+        if self.train_bn and self.feature_passes: raise ValueError("train_bn needs feature_passes=0: cached features assume a body that does not change while frozen")
 
     @classmethod
     def load(cls, path:str|Path|None=None, # a JSON file with any of the fields
@@ -110,7 +118,7 @@ def build_learner(table:pd.DataFrame, # clean table from `read_dataset`
     weights = class_weights(train_rows, layout, config.class_weight_power) if config.class_weight_power else None
     learn = vision_learner(dls, **learner_backbone_args(config.arch, config.pretrained),
                            loss_func=MaskedAttributeLoss(layout, config.loss, weights), metrics=attribute_metrics(layout),
-                           path=path, wd=config.wd, ps=config.ps, train_bn=config.train_bn)
+                           path=path, wd=config.wd, ps=config.ps, train_bn=config.train_bn, lin_ftrs=config.lin_ftrs)
     learn.train_info = dict(config=asdict(config), schema=schema.to_dict(),
                             majority={a:int(train_rows[a].mode().iloc[0]) for a in schema.names})
     return learn
@@ -122,20 +130,65 @@ def suggest_lr(learn:Learner, config:TrainConfig, plot_file:str|Path|None=None)-
     if plot_file: plt.gcf().savefig(plot_file, dpi=90); plt.close(plt.gcf())
     return float(res.valley), float(config.lr or res.valley)
 
-# %% ../nbs/07_train.ipynb #c27e8264
+# %% ../nbs/07_train.ipynb #e36c65ef
+def body_features(learn:Learner, # a `vision_learner`: `model[0]` the body, `model[1][0]` the head's pooling
+                  dl, # one of the learner's data loaders
+                  passes:int=1, # passes over `dl`; a training loader draws fresh augmentations each time
+                 )->tuple[torch.Tensor, torch.Tensor]:
+    "The pooled features of the body in eval mode for every batch of `dl`, `passes` times, and their targets."
+    body,pool = learn.model[0],learn.model[1][0]
+    learn.model.eval()
+    xs,ys = [],[]
+    with torch.no_grad():
+        for _ in range(passes):
+            for xb,yb in progress_bar(dl, leave=False): xs.append(pool(body(xb))); ys.append(yb)
+    return torch.cat(xs), torch.cat(ys)
+
+# %% ../nbs/07_train.ipynb #1f36478a
+def fit_head_on_features(learn:Learner, # a frozen `vision_learner`
+                         epochs:int, # epochs over the cached features
+                         lr:float, # peak learning rate of the one-cycle schedule
+                         passes:int=2, # augmented passes over the training images
+                         bs:int=64, # batch size over the features (cheap, so larger than for images)
+                         cbs:list|None=None, # callbacks for the head's fit, e.g. an `EpochLog`
+                        )->Learner:
+    "Fit `learn`'s head (after its pooling) on cached features of the frozen body; the head's own learner is returned."
+    dls = DataLoaders.from_dsets(list(zip(*body_features(learn, learn.dls.train, passes))),
+                                 list(zip(*body_features(learn, learn.dls.valid))), bs=bs, device=learn.dls.device)
+    head = Learner(dls, learn.model[1][1:], loss_func=learn.loss_func, metrics=attribute_metrics(learn.loss_func.layout),
+                   wd=learn.wd, path=learn.path, model_dir=learn.model_dir)
+    head.fit_one_cycle(epochs, lr, cbs=cbs)
+    return head
+
+# %% ../nbs/07_train.ipynb #1f7c9c37
+class FrozenBatchNormStats(Callback):
+    "Keep the body's batch-norm layers in eval mode during training: running statistics fixed, weights still trained."
+    order = TrainEvalCallback.order + 1  # after fastai puts the model in training mode
+    def before_train(self):
+        for m in self.learn.model[0].modules():
+            if isinstance(m, nn.modules.batchnorm._BatchNorm): m.eval()
+
+# %% ../nbs/07_train.ipynb #a69983bb
 def fit_recipe(learn:Learner, config:TrainConfig, lr:float, log:EpochLog):
-    "Frozen epochs, optional gradual unfreezing, then unfrozen epochs at `slice(lr/lr_mult, lr)`, keeping the best epoch."
-    keep_best = lambda: [SaveModelCallback(monitor='mean_f1', comp=np.greater, fname='best', with_opt=False),
-                         EarlyStoppingCallback(monitor='mean_f1', comp=np.greater, patience=config.patience)]
+    "Frozen phase, optional gradual unfreezing, then unfrozen epochs at `slice(lr/lr_mult, lr)`, keeping the best state."
     log.phase = 'frozen'
-    learn.freeze(); learn.fit_one_cycle(config.freeze_epochs, slice(lr), cbs=[log])
+    learn.freeze()
+    if config.feature_passes: fit_head_on_features(learn, config.freeze_epochs, lr, config.feature_passes, cbs=[log])
+    else: learn.fit_one_cycle(config.freeze_epochs, slice(lr), cbs=[log])
+    keep_stats = [FrozenBatchNormStats()] if config.freeze_bn_stats else []
     if config.gradual_unfreeze:
         log.phase = 'last group'
-        learn.freeze_to(-2); learn.fit_one_cycle(1, slice(lr/2/config.lr_mult, lr/2), cbs=[log])
+        learn.freeze_to(-2); learn.fit_one_cycle(1, slice(lr/2/config.lr_mult, lr/2), cbs=[log]+keep_stats)
+    start = log.rows[-1]['mean_f1'] if log.rows else None
+    keep_best = [SaveModelCallback(monitor='mean_f1', comp=np.greater, fname='best', reset_on_fit=False),
+                 EarlyStoppingCallback(monitor='mean_f1', comp=np.greater, patience=config.patience, reset_on_fit=False)]
+    for cb in keep_best: cb.best = start if start is not None and np.isfinite(start) else -np.inf
+    learn.save('best')
     log.phase = 'unfrozen'; lr /= 2
-    learn.unfreeze(); learn.fit_one_cycle(config.epochs, slice(lr/config.lr_mult, lr), cbs=[log]+keep_best())
+    learn.unfreeze()
+    if config.epochs: learn.fit_one_cycle(config.epochs, slice(lr/config.lr_mult, lr), cbs=[log]+keep_stats+keep_best)
 
-# %% ../nbs/07_train.ipynb #fa9b04d0
+# %% ../nbs/07_train.ipynb #b3e02dd2
 def export_atomic(learn:Learner, out:str|Path)->Path:
     "`learn.export` to `out` through a temporary file, so a crash never leaves a half-written model."
     out = Path(out).resolve(); out.parent.mkdir(parents=True, exist_ok=True)
@@ -146,7 +199,7 @@ def export_atomic(learn:Learner, out:str|Path)->Path:
         if tmp.exists(): tmp.unlink()
     return out
 
-# %% ../nbs/07_train.ipynb #1ae2b404
+# %% ../nbs/07_train.ipynb #75e91dc9
 def train(data:str|Path, # a folder or zip in FlixStock's layout
           out:str|Path, # where to export the learner (.pkl); the log, plots and config go beside it
           config:TrainConfig|None=None, # hyperparameters; `TrainConfig()` by default

@@ -38,6 +38,7 @@ VARIANTS = {  # name -> settings changed from the base config
     'lp_only': {**LPFT, 'epochs': 0},   # the head-only model
     'lpft_224x168': {**LPFT, 'size': [224, 168]},
     'lpft_weights_05': {**LPFT, 'class_weight_power': 0.5},
+    'lpft_unfrozen_lr_div_20': {**LPFT, 'unfrozen_lr_div': 20.},   # gentler fine-tuning
 }
 
 def markdown(results:list[dict])->str:

@@ -36,7 +36,8 @@ class TrainConfig:
     class_weight_power:float = 0.75 # 0: no imbalance handling; 1: inverse class frequency in the loss
     lr:float|None = 4e-3 # None: use lr_find's suggestion
     lr_find_iters:int = 20 # mini-batches lr_find tries
-    lr_mult:float = 10. # discriminative learning rates: slice(lr/lr_mult, lr) once unfrozen
+    unfrozen_lr_div:float = 2. # once unfrozen the head's learning rate is lr/unfrozen_lr_div (fastai's `fine_tune` halves it)
+    lr_mult:float = 10. # discriminative learning rates: the body's first layers get lr/unfrozen_lr_div/lr_mult
     lin_ftrs:list|None = field(default_factory=list) # hidden layer sizes of the head: [] a linear head on the pooled features, None fastai's [512]
     freeze_epochs:int = 30 # epochs with the body frozen (over cached features when `feature_passes` > 0)
     feature_passes:int = 2 # fit the head on the frozen body's features of this many augmented passes over the training images; 0: run every frozen epoch through the body
@@ -170,7 +171,7 @@ class FrozenBatchNormStats(Callback):
 
 # %% ../nbs/07_train.ipynb #a69983bb
 def fit_recipe(learn:Learner, config:TrainConfig, lr:float, log:EpochLog):
-    "Frozen phase, optional gradual unfreezing, then unfrozen epochs at `slice(lr/lr_mult, lr)`, keeping the best state."
+    "Frozen phase, optional gradual unfreezing, then unfrozen epochs at `slice(lr/lr_mult, lr)` with `lr` divided by `unfrozen_lr_div`, keeping the best state."
     log.phase = 'frozen'
     learn.freeze()
     if config.feature_passes: fit_head_on_features(learn, config.freeze_epochs, lr, config.feature_passes, cbs=[log])
@@ -178,13 +179,13 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float, log:EpochLog):
     keep_stats = [FrozenBatchNormStats()] if config.freeze_bn_stats else []
     if config.gradual_unfreeze:
         log.phase = 'last group'
-        learn.freeze_to(-2); learn.fit_one_cycle(1, slice(lr/2/config.lr_mult, lr/2), cbs=[log]+keep_stats)
+        learn.freeze_to(-2); learn.fit_one_cycle(1, slice(lr/config.unfrozen_lr_div/config.lr_mult, lr/config.unfrozen_lr_div), cbs=[log]+keep_stats)
     start = log.rows[-1]['mean_f1'] if log.rows else None
     keep_best = [SaveModelCallback(monitor='mean_f1', comp=np.greater, fname='best', reset_on_fit=False),
                  EarlyStoppingCallback(monitor='mean_f1', comp=np.greater, patience=config.patience, reset_on_fit=False)]
     for cb in keep_best: cb.best = start if start is not None and np.isfinite(start) else -np.inf
     learn.save('best')
-    log.phase = 'unfrozen'; lr /= 2
+    log.phase = 'unfrozen'; lr /= config.unfrozen_lr_div
     learn.unfreeze()
     if config.epochs: learn.fit_one_cycle(config.epochs, slice(lr/config.lr_mult, lr), cbs=[log]+keep_stats+keep_best)
 

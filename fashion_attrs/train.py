@@ -171,23 +171,25 @@ class FrozenBatchNormStats(Callback):
 
 # %% ../nbs/07_train.ipynb #a69983bb
 def fit_recipe(learn:Learner, config:TrainConfig, lr:float, log:EpochLog):
-    "Frozen phase, optional gradual unfreezing, then unfrozen epochs at `slice(lr/lr_mult, lr)` with `lr` divided by `unfrozen_lr_div`, keeping the best state."
+    "Frozen phase at `lr`, optional gradual unfreezing, then unfrozen epochs at discriminative rates, keeping the best state."
     log.phase = 'frozen'
     learn.freeze()
     if config.feature_passes: fit_head_on_features(learn, config.freeze_epochs, lr, config.feature_passes, cbs=[log])
     else: learn.fit_one_cycle(config.freeze_epochs, slice(lr), cbs=[log])
+    top = lr / config.unfrozen_lr_div
+    unfrozen_lrs = slice(top/config.lr_mult, top)
     keep_stats = [FrozenBatchNormStats()] if config.freeze_bn_stats else []
     if config.gradual_unfreeze:
         log.phase = 'last group'
-        learn.freeze_to(-2); learn.fit_one_cycle(1, slice(lr/config.unfrozen_lr_div/config.lr_mult, lr/config.unfrozen_lr_div), cbs=[log]+keep_stats)
+        learn.freeze_to(-2); learn.fit_one_cycle(1, unfrozen_lrs, cbs=[log]+keep_stats)
     start = log.rows[-1]['mean_f1'] if log.rows else None
     keep_best = [SaveModelCallback(monitor='mean_f1', comp=np.greater, fname='best', reset_on_fit=False),
                  EarlyStoppingCallback(monitor='mean_f1', comp=np.greater, patience=config.patience, reset_on_fit=False)]
     for cb in keep_best: cb.best = start if start is not None and np.isfinite(start) else -np.inf
     learn.save('best')
-    log.phase = 'unfrozen'; lr /= config.unfrozen_lr_div
+    log.phase = 'unfrozen'
     learn.unfreeze()
-    if config.epochs: learn.fit_one_cycle(config.epochs, slice(lr/config.lr_mult, lr), cbs=[log]+keep_stats+keep_best)
+    if config.epochs: learn.fit_one_cycle(config.epochs, unfrozen_lrs, cbs=[log]+keep_stats+keep_best)
 
 # %% ../nbs/07_train.ipynb #b3e02dd2
 def export_atomic(learn:Learner, out:str|Path)->Path:

@@ -182,14 +182,15 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float, log:EpochLog):
     if config.gradual_unfreeze:
         log.phase = 'last group'
         learn.freeze_to(-2); learn.fit_one_cycle(1, unfrozen_lrs, cbs=[log]+keep_stats)
+    log.phase = 'unfrozen'
+    learn.unfreeze()
+    if not config.epochs: return
     start = log.rows[-1]['mean_f1'] if log.rows else None
     keep_best = [SaveModelCallback(monitor='mean_f1', comp=np.greater, fname='best', reset_on_fit=False),
                  EarlyStoppingCallback(monitor='mean_f1', comp=np.greater, patience=config.patience, reset_on_fit=False)]
     for cb in keep_best: cb.best = start if start is not None and np.isfinite(start) else -np.inf
-    learn.save('best')
-    log.phase = 'unfrozen'
-    learn.unfreeze()
-    if config.epochs: learn.fit_one_cycle(config.epochs, unfrozen_lrs, cbs=[log]+keep_stats+keep_best)
+    learn.save('best')  # the state the unfrozen epochs have to beat
+    learn.fit_one_cycle(config.epochs, unfrozen_lrs, cbs=[log]+keep_stats+keep_best)
 
 # %% ../nbs/07_train.ipynb #b3e02dd2
 def export_atomic(learn:Learner, out:str|Path)->Path:

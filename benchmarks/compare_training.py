@@ -6,11 +6,7 @@ Usage: python benchmarks/compare_training.py --data ../shared/flixstock-dev --va
 import argparse, json, os, time
 from pathlib import Path
 os.environ.setdefault('HF_HUB_OFFLINE', '1')
-import pandas as pd
-from fashion_attrs.data import read_dataset
-from fashion_attrs.split import load_splits
 from fashion_attrs.train import TrainConfig, train
-from fashion_attrs.evaluate import labelled_rows, evaluate_learner
 
 TUNED = dict(bs=16, train_bn=False, freeze_epochs=4, epochs=4)   # the longer recipe, the defaults before LPFT
 LPFT = dict(size=[300, 225], bs=16, train_bn=False, lin_ftrs=[], feature_passes=2, freeze_epochs=30,   # the defaults of
@@ -70,16 +66,14 @@ def main():
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     res_file = out/'training_comparison.json'
     results = json.loads(res_file.read_text()) if res_file.exists() else []
-    table,_ = read_dataset(a.data)
     for name in a.variants.split(','):
         config = TrainConfig.load(a.config, **VARIANTS[name])
         start = time.time()
-        learn = train(a.data, out/'models'/f'{name}.pkl', config)
-        minutes = (time.time() - start) / 60
-        scores,*_ = evaluate_learner(learn, labelled_rows(table, load_splits(a.data, table), 'test'))
+        res = train(a.data, out/'models'/f'{name}.pkl', config)
+        minutes,scores = (time.time() - start) / 60,res.test_scores
         results = [r for r in results if r['variant'] != name] + [dict(
-            variant=name, settings=VARIANTS[name], config=vars(config), minutes=minutes, lr=learn.train_info['lr'],
-            epochs_run=len(learn.train_info['history']), scores=scores.to_dict('records'))]
+            variant=name, settings=VARIANTS[name], config=vars(config), minutes=minutes, lr=res.learn.model_info.lr,
+            epochs_run=len(res.history), kept=res.learn.model_info.kept, scores=scores.to_dict('records'))]
         res_file.write_text(json.dumps(results, indent=1))
         (out/'training_comparison.md').write_text(summary(results) + '\n' + markdown(results))
         print(scores.to_string(), f'\n{name}: {minutes:.1f} min', flush=True)

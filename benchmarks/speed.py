@@ -12,13 +12,13 @@ import numpy as np, torch, onnxruntime as ort
 from torch.utils.flop_counter import FlopCounterMode
 from fastai.learner import load_learner
 from fashion_attrs.data import inspect_image
-from fashion_attrs.inference import load_model, collect_images, predict_images
-from fashion_attrs.model import batch_probs, decode
+from fashion_attrs.inference import load_model, image_sources, predict_images
+from fashion_attrs.model import batch_probs
 
 def readable_images(src, n:int)->list[Path]:
     "The first `n` files in `src` that decode as images."
     res = []
-    for p in collect_images(src):
+    for p in map(Path, image_sources(src).path):
         if inspect_image(p)['problem'] is None: res.append(p)
         if len(res) == n: break
     return res
@@ -143,7 +143,7 @@ def main():
                row('single image: ONNX, batch of 1 (median)', 1, 1, ms_onnx1 / 1000)],
         model_only=model_only, size=size, export_warnings=export_warnings,
         agreement=dict(images=n, max_abs_prob_diff=float(np.abs(po - pt).max()),
-                       images_disagreeing=int((decode(po, layout)[0] != decode(pt, layout)[0]).any(1).sum())))
+                       images_disagreeing=int((layout.decode(po)[0] != layout.decode(pt)[0]).any(1).sum())))
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     (out/'speed.json').write_text(json.dumps(res, indent=1))
     md = markdown(res); (out/'speed.md').write_text(md)

@@ -10,16 +10,12 @@ from pathlib import Path
 import pandas as pd
 from PIL import Image
 from fastcore.basics import patch
+from .core import DataError, cache_dir
 from .schema import Schema, FLIXSTOCK, load_schema
 
 # %% auto #0
-__all__ = ['MISSING_VALUES', 'IMAGE_EXTENSIONS', 'DataError', 'parse_code', 'read_labels', 'merge_repeats', 'inspect_image',
-           'cache_dir', 'extract_zip', 'find_dataset_root', 'CleaningReport', 'read_dataset', 'class_counts']
-
-# %% ../nbs/01_data.ipynb #00e250ad
-class DataError(ValueError):
-    "Invalid input data; the message names the file, line, column and value."
-    pass
+__all__ = ['MISSING_VALUES', 'IMAGE_EXTENSIONS', 'parse_code', 'read_labels', 'merge_repeats', 'inspect_image', 'extract_zip',
+           'find_dataset_root', 'CleaningReport', 'read_dataset', 'class_counts']
 
 # %% ../nbs/01_data.ipynb #e552a1dd
 MISSING_VALUES = {'', '#n/a', 'n/a', 'na', 'nan', '<na>', 'null', 'none'}
@@ -104,10 +100,6 @@ def inspect_image(path:Path, # an image file
     return res
 
 # %% ../nbs/01_data.ipynb #e7fe43bb
-def cache_dir()->Path:
-    "Where fashion_attrs keeps extracted zips and converted weights (`FASHION_ATTRS_CACHE` overrides)."
-    return Path(os.environ.get('FASHION_ATTRS_CACHE', Path.home()/'.cache'/'fashion_attrs'))
-
 def _file_digest(path:Path)->str:
     h = hashlib.sha1()
     with open(path, 'rb') as f:
@@ -219,20 +211,6 @@ def read_dataset(src:Path|str, # a folder with `images/` and `attributes.csv`, o
     report.missing_values = {a:int(table[a].isna().sum()) for a in schema.names}
     report.unlabelled = int(table[schema.names].isna().all(axis=1).sum())
     return table.drop(columns=['sha1']), report
-
-# %% ../nbs/01_data.ipynb #31847d55
-def _demo_dataset(dest:Path)->Path:
-    "Write a tiny dirty data set into `dest` (used by tests)."
-    dest = Path(dest); (dest/'images').mkdir(parents=True, exist_ok=True)
-    for i,c in enumerate(['red','green','blue','white']): Image.new('RGB', (45,60), c).save(dest/'images'/f'img{i}.jpg')
-    shutil.copy(dest/'images'/'img0.jpg', dest/'images'/'copy_of_img0.jpg')
-    (dest/'images'/'Thumbs.db').write_bytes(b'\xd0\xcf\x11\xe0junk')
-    (dest/'images'/'zero.jpg').write_bytes(b'')
-    (dest/'images'/'cut.jpg').write_bytes((dest/'images'/'img1.jpg').read_bytes()[:200])
-    rows = ['filename,neck,sleeve_length,pattern', 'img0.jpg,4,1,9', 'img1.jpg,#N/A,0,3', 'img1.jpg,2,0,4',
-            'img2.jpg,,,', 'copy_of_img0.jpg,5,1,9', 'gone.jpg,1,1,1', 'zero.jpg,1,1,1', 'cut.jpg,0,0,0']
-    (dest/'attributes.csv').write_bytes(('\ufeff' + '\r\n'.join(rows) + '\r\n').encode('utf-8'))
-    return dest
 
 # %% ../nbs/01_data.ipynb #21c3ec2d
 def class_counts(table:pd.DataFrame, # a clean table from `read_dataset`

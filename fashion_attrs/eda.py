@@ -10,6 +10,8 @@ import numpy as np, pandas as pd
 from PIL import Image
 from matplotlib.figure import Figure
 from matplotlib.colors import PowerNorm
+from scipy.stats import chi2_contingency
+from scipy.stats.contingency import association
 from .schema import Schema, Attribute, load_schema
 from .data import class_counts
 
@@ -36,9 +38,40 @@ def attribute_summary(table:pd.DataFrame, # a clean table from `read_dataset`
     return pd.DataFrame(recs)
 
 # %% ../nbs/04_eda.ipynb #b31650b4
-def _attr_title(a:Attribute)->str: return a.name + (' (class names are best guesses)' if a.names_are_guesses else '')
-def _class_label(a:Attribute, code:int)->str: return f"{code} {a.display(code)}"
+def _attr_title(a:Attribute, # the attribute
+               )->str:
+    "The attribute's name, flagged when its class names are guesses."
+    return a.name + (' (class names are best guesses)' if a.names_are_guesses else '')
 
+# %% ../nbs/04_eda.ipynb #3b1f0e27
+def _class_label(a:Attribute, # the attribute
+                 code:int, # one of its class codes
+                )->str:
+    "A class as a tick label: its code, then its name."
+    return f"{code} {a.display(code)}"
+
+# %% ../nbs/04_eda.ipynb #5f6a7b81
+def _draw_class_bars(ax, # the matplotlib `Axes` to draw on
+                     a:Attribute, # the attribute
+                     counts:np.ndarray, # images per class code, then the missing count
+                     n_images:int, # images in the table, for the missing share
+                    ):
+    "Horizontal bars of one attribute's classes (the majority orange) and its missing count (hatched), titled with the majority's share."
+    known,missing = counts[:-1],counts[-1]
+    n = known.sum()
+    colours = ['C0']*a.n_classes + ['0.8']
+    if n: colours[int(known.argmax())] = 'C1'
+    bars = ax.barh(np.arange(len(counts)), counts, color=colours)
+    bars[-1].set_hatch('//')
+    shares = [f"{c} ({c/n:.0%})" if n else str(c) for c in known]
+    ax.bar_label(bars, labels=shares + [f"{missing} ({missing/max(n_images,1):.0%} of images)"], padding=3, fontsize=8)
+    ax.set_yticks(np.arange(len(counts)), [_class_label(a, c) for c in range(a.n_classes)] + ['(missing)'], fontsize=8)
+    ax.invert_yaxis(); ax.set_xlim(0, max(counts.max(), 1)*1.25)
+    ax.spines[['top','right']].set_visible(False)
+    maj = f"majority {a.display(int(known.argmax()))!r} = {known.max()/n:.0%} of labelled" if n else "no labelled images"
+    ax.set_title(f"{_attr_title(a)}: {n} labelled, {missing} missing; {maj}", fontsize=9, loc='left')
+
+# %% ../nbs/04_eda.ipynb #7a8b9ca2
 def plot_class_counts(table:pd.DataFrame, # a clean table from `read_dataset`
                       schema:Schema|str|None=None, # the attributes; FlixStock's by default
                       figsize:tuple|None=None, # (width, height) in inches; sized to the number of classes by default
@@ -49,21 +82,7 @@ def plot_class_counts(table:pd.DataFrame, # a clean table from `read_dataset`
     rows = [a.n_classes+1 for a in schema]
     fig = Figure(figsize=figsize or (9, 0.27*sum(rows) + 0.6*len(rows)), layout='constrained')
     axs = fig.subplots(len(rows), 1, squeeze=False, height_ratios=rows)[:,0]
-    for ax,a in zip(axs, schema):
-        counts = cc[cc.attribute == a.name]['count'].to_numpy()
-        known,missing = counts[:-1],counts[-1]
-        n = known.sum()
-        colours = ['C0']*a.n_classes + ['0.8']
-        if n: colours[int(known.argmax())] = 'C1'
-        bars = ax.barh(np.arange(len(counts)), counts, color=colours)
-        bars[-1].set_hatch('//')
-        shares = [f"{c} ({c/n:.0%})" if n else str(c) for c in known]
-        ax.bar_label(bars, labels=shares + [f"{missing} ({missing/max(len(table),1):.0%} of images)"], padding=3, fontsize=8)
-        ax.set_yticks(np.arange(len(counts)), [_class_label(a, c) for c in range(a.n_classes)] + ['(missing)'], fontsize=8)
-        ax.invert_yaxis(); ax.set_xlim(0, max(counts.max(), 1)*1.25)
-        ax.spines[['top','right']].set_visible(False)
-        maj = f"majority {a.display(int(known.argmax()))!r} = {known.max()/n:.0%} of labelled" if n else "no labelled images"
-        ax.set_title(f"{_attr_title(a)}: {n} labelled, {missing} missing; {maj}", fontsize=9, loc='left')
+    for ax,a in zip(axs, schema): _draw_class_bars(ax, a, cc[cc.attribute == a.name]['count'].to_numpy(), len(table))
     return fig
 
 # %% ../nbs/04_eda.ipynb #eb31695a
@@ -77,6 +96,66 @@ def missing_patterns(table:pd.DataFrame, # a clean table from `read_dataset`
     res.insert(len(schema), 'n_missing', res[schema.names].sum(axis=1).astype(int))
     res['count'] = res['count'].astype(int)
     return res.sort_values(['count','n_missing']+schema.names, ascending=[False,True]+[True]*len(schema)).reset_index(drop=True)
+
+# %% ../nbs/04_eda.ipynb #3f4a5b6c
+def _upset_axes(fig:Figure, # the figure to lay out
+                k:int, # combinations to draw: the columns
+                m:int, # attributes: the rows of the dot matrix
+               )->tuple:
+    "The three axes of an UpSet chart: combination bars, dot matrix below them, per-attribute bars on the right."
+    gs = fig.add_gridspec(2, 2, width_ratios=[max(k, 1)*0.55 + 1.5, 2.5], height_ratios=[2.2, 0.35*m + 0.3])
+    ax_bar = fig.add_subplot(gs[0, 0])
+    return ax_bar, fig.add_subplot(gs[1, 0], sharex=ax_bar), fig.add_subplot(gs[1, 1])
+
+# %% ../nbs/04_eda.ipynb #5b6c7d8e
+def _draw_pattern_bars(ax, # the matplotlib `Axes` to draw on
+                       counts:pd.Series, # images per combination, in drawing order
+                      ):
+    "A dark bar per combination of missing attributes, labelled with its count."
+    bars = ax.bar(np.arange(len(counts)), counts, color='0.3', width=0.6)
+    ax.bar_label(bars, padding=2, fontsize=8)
+    ax.set_ylabel('images'); ax.tick_params(labelbottom=False); ax.spines[['top','right']].set_visible(False)
+    ax.set_ylim(0, max(counts.max() if len(counts) else 1, 1)*1.2)
+
+# %% ../nbs/04_eda.ipynb #7d8e9fa0
+def _draw_dot_matrix(ax, # the matplotlib `Axes` to draw on
+                     M:np.ndarray, # k x m booleans: combination i misses attribute j
+                     names:list, # the m attribute names, the rows
+                    ):
+    "UpSet dot matrix: a column per combination, a row per attribute, a dark dot (joined in a column) where it is missing."
+    k,m = M.shape
+    xs,ys = np.meshgrid(np.arange(k), np.arange(m), indexing='ij')
+    ax.scatter(xs[~M], ys[~M], s=45, color='0.85')
+    ax.scatter(xs[M], ys[M], s=45, color='0.15', zorder=3)
+    for i in range(k):
+        rows = np.where(M[i])[0]
+        if len(rows) > 1: ax.plot([i, i], [rows.min(), rows.max()], color='0.15', lw=2, zorder=2)
+    ax.set_yticks(range(m), names); ax.set_ylim(m - 0.5, -0.5); ax.set_xlim(-0.6, k - 0.4)
+    ax.tick_params(bottom=False, labelbottom=False); ax.spines[:].set_visible(False)
+
+# %% ../nbs/04_eda.ipynb #9fa0b1c2
+def _draw_missing_per_attr(ax, # the matplotlib `Axes` to draw on
+                           per_attr:list, # missing count per attribute
+                           n_images:int, # images in the table, for the shares
+                           missing_name:str, # what a missing value stands for, in the axis label
+                          ):
+    "A grey bar per attribute (rows as in the dot matrix), labelled with its missing count and share of images."
+    m = len(per_attr)
+    abars = ax.barh(range(m), per_attr, color='0.6', height=0.6)
+    ax.bar_label(abars, labels=[f"{c} ({c/max(n_images,1):.0%})" for c in per_attr], padding=2, fontsize=8)
+    ax.set_ylim(m - 0.5, -0.5); ax.set_yticks(range(m), ['']*m); ax.set_xlim(0, max(max(per_attr), 1)*1.45)
+    ax.set_xlabel(f'{missing_name} per attribute'); ax.spines[['top','right']].set_visible(False)
+
+# %% ../nbs/04_eda.ipynb #b1c2d3e4
+def _missing_title(n_complete:int, # images that miss no attribute
+                   n_images:int, # images in the table
+                   missing_name:str, # what a missing value stands for
+                   include_complete:bool, # whether the bars include the complete images
+                   width:float, # the figure's width in inches, to wrap the title
+                  )->str:
+    "The UpSet chart's title: how many images miss nothing and how many miss something."
+    return textwrap.fill(f"{n_complete} of {n_images} images have no attribute {missing_name}; {n_images-n_complete} have "
+                         f"at least one ({'bars include' if include_complete else 'bars leave out'} the former)", int(width*13))
 
 # %% ../nbs/04_eda.ipynb #136f54ac
 def plot_missing(table:pd.DataFrame, # a clean table from `read_dataset`
@@ -93,29 +172,11 @@ def plot_missing(table:pd.DataFrame, # a clean table from `read_dataset`
     k,m = len(mp),len(schema)
     figsize = figsize or (max(6, 2.5 + 0.55*k + 2.5), 2.8 + 0.35*m)
     fig = Figure(figsize=figsize, layout='constrained')
-    gs = fig.add_gridspec(2, 2, width_ratios=[max(k, 1)*0.55 + 1.5, 2.5], height_ratios=[2.2, 0.35*m + 0.3])
-    ax_bar = fig.add_subplot(gs[0, 0]); ax_mat = fig.add_subplot(gs[1, 0], sharex=ax_bar); ax_att = fig.add_subplot(gs[1, 1])
-    x = np.arange(k)
-    bars = ax_bar.bar(x, mp['count'], color='0.3', width=0.6)
-    ax_bar.bar_label(bars, padding=2, fontsize=8)
-    ax_bar.set_ylabel('images'); ax_bar.tick_params(labelbottom=False); ax_bar.spines[['top','right']].set_visible(False)
-    ax_bar.set_ylim(0, max(mp['count'].max() if k else 1, 1)*1.2)
-    M = mp[schema.names].to_numpy(dtype=bool)                     # k x m: True where the attribute is missing
-    xs,ys = np.meshgrid(x, np.arange(m), indexing='ij')
-    ax_mat.scatter(xs[~M], ys[~M], s=45, color='0.85')
-    ax_mat.scatter(xs[M], ys[M], s=45, color='0.15', zorder=3)
-    for i in range(k):
-        rows = np.where(M[i])[0]
-        if len(rows) > 1: ax_mat.plot([i, i], [rows.min(), rows.max()], color='0.15', lw=2, zorder=2)
-    ax_mat.set_yticks(range(m), schema.names); ax_mat.set_ylim(m - 0.5, -0.5); ax_mat.set_xlim(-0.6, k - 0.4)
-    ax_mat.tick_params(bottom=False, labelbottom=False); ax_mat.spines[:].set_visible(False)
-    per_attr = [int(table[a].isna().sum()) for a in schema.names]
-    abars = ax_att.barh(range(m), per_attr, color='0.6', height=0.6)
-    ax_att.bar_label(abars, labels=[f"{c} ({c/max(len(table),1):.0%})" for c in per_attr], padding=2, fontsize=8)
-    ax_att.set_ylim(m - 0.5, -0.5); ax_att.set_yticks(range(m), ['']*m); ax_att.set_xlim(0, max(max(per_attr), 1)*1.45)
-    ax_att.set_xlabel(f'{missing_name} per attribute'); ax_att.spines[['top','right']].set_visible(False)
-    fig.suptitle(textwrap.fill(f"{n_complete} of {len(table)} images have no attribute {missing_name}; {len(table)-n_complete} have "
-                               f"at least one ({'bars include' if include_complete else 'bars leave out'} the former)", int(figsize[0]*13)), fontsize=10)
+    ax_bar,ax_mat,ax_att = _upset_axes(fig, k, m)
+    _draw_pattern_bars(ax_bar, mp['count'])
+    _draw_dot_matrix(ax_mat, mp[schema.names].to_numpy(dtype=bool), schema.names)
+    _draw_missing_per_attr(ax_att, [int(table[a].isna().sum()) for a in schema.names], len(table), missing_name)
+    fig.suptitle(_missing_title(n_complete, len(table), missing_name, include_complete, figsize[0]), fontsize=10)
     return fig
 
 # %% ../nbs/04_eda.ipynb #d6a4644f
@@ -136,26 +197,39 @@ def crosstab(table:pd.DataFrame, # a clean table from `read_dataset`
     "Images per class of `a` (rows) and class of `b` (columns), over images where both are known; every class has its row and column."
     schema = load_schema(schema)
     both = table[[a, b]].dropna().astype(int)
-    ct = np.zeros((schema[a].n_classes, schema[b].n_classes), dtype=int)
-    np.add.at(ct, (both[a].to_numpy(), both[b].to_numpy()), 1)
-    return pd.DataFrame(ct, index=pd.Index(range(ct.shape[0]), name=a), columns=pd.Index(range(ct.shape[1]), name=b))
+    return pd.crosstab(both[a], both[b]).reindex(index=pd.Index(range(schema[a].n_classes), name=a),
+                                                 columns=pd.Index(range(schema[b].n_classes), name=b), fill_value=0)
+
+# %% ../nbs/04_eda.ipynb #c9d0e1f2
+def _observed(ct:pd.DataFrame|np.ndarray, # a contingency table of counts
+             )->np.ndarray:
+    "`ct` as an integer array without its all-zero rows and columns; fractional counts are an error."
+    o = np.asarray(ct)
+    if not np.array_equal(o, np.round(o)): raise ValueError("a contingency table holds whole counts")
+    o = o.astype(np.int64)
+    return o[o.sum(axis=1) > 0][:, o.sum(axis=0) > 0]
+
+# %% ../nbs/04_eda.ipynb #e1f2a3b4
+def _bergsma_v(phi2:float, # χ²/n of the table
+               r:int, # rows of the table
+               c:int, # columns of the table
+               n:int, # total count
+              )->float:
+    "Bias-corrected Cramér's V (Bergsma, 2013); NaN when the corrected table has fewer than two rows or columns."
+    phi2 = max(0., phi2 - (r - 1)*(c - 1)/(n - 1))
+    r,c = r - (r - 1)**2/(n - 1),c - (c - 1)**2/(n - 1)
+    return float(np.sqrt(phi2/(min(r, c) - 1))) if min(r, c) > 1 else float('nan')
 
 # %% ../nbs/04_eda.ipynb #f7315dec
 def cramers_v(ct:pd.DataFrame|np.ndarray, # a contingency table of counts
               bias_corrected:bool=False, # apply Bergsma's (2013) small-sample correction
              )->float:
     "Cramér's V of `ct`: 0 when rows and columns are independent, 1 when perfectly associated; NaN when undefined."
-    o = np.asarray(ct, dtype=float)
-    o = o[o.sum(axis=1) > 0][:, o.sum(axis=0) > 0]                 # classes that never occur carry no information
-    n = o.sum()
+    o = _observed(ct)
+    n = int(o.sum())
     if n < 2 or min(o.shape) < 2: return float('nan')
-    r,c = o.shape
-    e = np.outer(o.sum(axis=1), o.sum(axis=0))/n
-    phi2 = ((o - e)**2/e).sum()/n
-    if not bias_corrected: return float(np.sqrt(phi2/(min(r, c) - 1)))
-    phi2 = max(0., phi2 - (r - 1)*(c - 1)/(n - 1))
-    r,c = r - (r - 1)**2/(n - 1),c - (c - 1)**2/(n - 1)
-    return float(np.sqrt(phi2/(min(r, c) - 1))) if min(r, c) > 1 else float('nan')
+    if not bias_corrected: return float(association(o, method='cramer'))
+    return _bergsma_v(chi2_contingency(o, correction=False).statistic/n, *o.shape, n)
 
 # %% ../nbs/04_eda.ipynb #ad009fe3
 def associations(table:pd.DataFrame, # a clean table from `read_dataset`
@@ -168,6 +242,29 @@ def associations(table:pd.DataFrame, # a clean table from `read_dataset`
         ct = crosstab(table, a, b, schema)
         recs.append(dict(a=a, b=b, n=int(ct.values.sum()), cramers_v=cramers_v(ct), cramers_v_corrected=cramers_v(ct, True)))
     return pd.DataFrame(recs, columns=['a','b','n','cramers_v','cramers_v_corrected'])
+
+# %% ../nbs/04_eda.ipynb #e4f5a6b7
+def _short_labels(a:Attribute, # the attribute
+                  width:int=18, # longest label, in characters
+                 )->list:
+    "Tick labels of every class of `a`, shortened with an ellipsis to `width` characters."
+    return [textwrap.shorten(_class_label(a, c), width, placeholder='…') for c in range(a.n_classes)]
+
+# %% ../nbs/04_eda.ipynb #a6b7c8d9
+def _draw_heatmap(ax, # the matplotlib `Axes` to draw on
+                  ct:np.ndarray, # counts, rows the classes of `A`, columns those of `B`
+                  A:Attribute, # the attribute of the rows
+                  B:Attribute, # the attribute of the columns
+                 ):
+    "A count heatmap of `ct`, non-zero cells written in, titled with its Cramér's V (plain and bias-corrected) and size."
+    ax.imshow(ct, cmap='Blues', norm=PowerNorm(0.5, vmin=0, vmax=max(ct.max(), 1)), aspect='auto')
+    for (i,j),v in np.ndenumerate(ct):
+        if v: ax.text(j, i, str(v), ha='center', va='center', fontsize=7, color='white' if v > 0.4*ct.max() else 'black')
+    ax.set_yticks(range(A.n_classes), _short_labels(A), fontsize=7)
+    ax.set_xticks(range(B.n_classes), _short_labels(B), fontsize=7, rotation=90)
+    ax.set_ylabel(A.name); ax.set_xlabel(B.name)
+    v,vc = cramers_v(ct),cramers_v(ct, True)
+    ax.set_title(f"{A.name} × {B.name}: Cramér's V = {v:.2f}\n(bias-corrected {vc:.2f}), n = {ct.sum()}", fontsize=9)
 
 # %% ../nbs/04_eda.ipynb #fed47b07
 def plot_associations(table:pd.DataFrame, # a clean table from `read_dataset`
@@ -183,20 +280,41 @@ def plot_associations(table:pd.DataFrame, # a clean table from `read_dataset`
     fig = Figure(figsize=figsize or (5.2*ncols, 4.6*nrows), layout='constrained')
     axs = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax in axs[len(pairs):]: fig.delaxes(ax)
-    for ax,(a,b) in zip(axs, pairs):
-        ct = crosstab(table, a, b, schema).to_numpy()
-        im = ax.imshow(ct, cmap='Blues', norm=PowerNorm(0.5, vmin=0, vmax=max(ct.max(), 1)), aspect='auto')
-        for (i,j),v in np.ndenumerate(ct):
-            if v: ax.text(j, i, str(v), ha='center', va='center', fontsize=7, color='white' if v > 0.4*ct.max() else 'black')
-        A,B = schema[a],schema[b]
-        ax.set_yticks(range(A.n_classes), [textwrap.shorten(_class_label(A, c), 18, placeholder='…') for c in range(A.n_classes)], fontsize=7)
-        ax.set_xticks(range(B.n_classes), [textwrap.shorten(_class_label(B, c), 18, placeholder='…') for c in range(B.n_classes)],
-                      fontsize=7, rotation=90)
-        ax.set_ylabel(a); ax.set_xlabel(b)
-        v,vc = cramers_v(ct),cramers_v(ct, True)
-        ax.set_title(f"{a} × {b}: Cramér's V = {v:.2f}\n(bias-corrected {vc:.2f}), n = {ct.sum()}", fontsize=9)
+    for ax,(a,b) in zip(axs, pairs): _draw_heatmap(ax, crosstab(table, a, b, schema).to_numpy(), schema[a], schema[b])
     if any(A.names_are_guesses for A in schema): fig.suptitle("class names are best guesses", fontsize=8, x=0.99, ha='right')
     return fig
+
+# %% ../nbs/04_eda.ipynb #e0f1a2b3
+def _sizes_title(sizes:pd.DataFrame, # images per distinct (width, height), most common first
+                 n_images:int, # images in the table
+                )->str:
+    "Says the one size when all images share it, else how many sizes there are and the most common one."
+    if len(sizes) == 1:
+        w,h = sizes.width.iloc[0],sizes.height.iloc[0]
+        return f"all {n_images} images are {w}×{h} (width×height, aspect {w/h:.2f})"
+    top = sizes.iloc[0]
+    return f"{len(sizes)} distinct sizes; most common {top.width}×{top.height}: {top['count']} of {n_images} images"
+
+# %% ../nbs/04_eda.ipynb #a2b3c4d5
+def _draw_sizes(ax, # the matplotlib `Axes` to draw on
+                sizes:pd.DataFrame, # images per distinct (width, height), most common first
+                n_images:int, # images in the table
+               ):
+    "A point per distinct size, its area growing with its count; the eight most common labelled."
+    ax.scatter(sizes.width, sizes.height, s=30 + 400*sizes['count']/max(sizes['count'].max(), 1), alpha=0.6, color='C0')
+    for _,r in sizes.head(8).iterrows():
+        ax.annotate(f"{r.width}×{r.height}: {r['count']}", (r.width, r.height), fontsize=8, xytext=(8, 8), textcoords='offset points')
+    ax.set_xlabel('width (px)'); ax.set_ylabel('height (px)'); ax.margins(0.3)
+    ax.set_title(_sizes_title(sizes, n_images), fontsize=9, loc='left')
+
+# %% ../nbs/04_eda.ipynb #c4d5e6f7
+def _draw_modes(ax, # the matplotlib `Axes` to draw on
+                modes:pd.Series, # images per colour mode
+               ):
+    "A bar per colour mode, labelled with its count; the title says when there is only one."
+    bars = ax.bar(modes.index.astype(str), modes.to_numpy(), color='C2', width=0.6)
+    ax.bar_label(bars, padding=2, fontsize=8); ax.set_ylim(0, max(modes.max(), 1)*1.2)
+    ax.set_title('colour modes' + (f": all {modes.index[0]}" if len(modes) == 1 else ''), fontsize=9, loc='left')
 
 # %% ../nbs/04_eda.ipynb #771a991e
 def plot_image_sizes(table:pd.DataFrame, # a clean table from `read_dataset` (columns width, height, mode)
@@ -204,23 +322,10 @@ def plot_image_sizes(table:pd.DataFrame, # a clean table from `read_dataset` (co
                     )->Figure:
     "Images per width × height (a point per distinct size, area by count) and per colour mode; says when all sizes are the same."
     sizes = table.groupby(['width','height']).size().rename('count').reset_index().sort_values('count', ascending=False)
-    modes = table['mode'].value_counts()
     fig = Figure(figsize=figsize or (9, 3.4), layout='constrained')
     ax,axm = fig.subplots(1, 2, width_ratios=[2, 1])
-    ax.scatter(sizes.width, sizes.height, s=30 + 400*sizes['count']/max(sizes['count'].max(), 1), alpha=0.6, color='C0')
-    for _,r in sizes.head(8).iterrows(): ax.annotate(f"{r.width}×{r.height}: {r['count']}", (r.width, r.height), fontsize=8,
-                                                    xytext=(8, 8), textcoords='offset points')
-    ax.set_xlabel('width (px)'); ax.set_ylabel('height (px)'); ax.margins(0.3)
-    if len(sizes) == 1:
-        w,h = sizes.width.iloc[0],sizes.height.iloc[0]
-        title = f"all {len(table)} images are {w}×{h} (width×height, aspect {w/h:.2f})"
-    else:
-        top = sizes.iloc[0]
-        title = f"{len(sizes)} distinct sizes; most common {top.width}×{top.height}: {top['count']} of {len(table)} images"
-    ax.set_title(title, fontsize=9, loc='left')
-    bars = axm.bar(modes.index.astype(str), modes.to_numpy(), color='C2', width=0.6)
-    axm.bar_label(bars, padding=2, fontsize=8); axm.set_ylim(0, max(modes.max(), 1)*1.2)
-    axm.set_title('colour modes' + (f": all {modes.index[0]}" if len(modes) == 1 else ''), fontsize=9, loc='left')
+    _draw_sizes(ax, sizes, len(table))
+    _draw_modes(axm, table['mode'].value_counts())
     for a in (ax, axm): a.spines[['top','right']].set_visible(False)
     return fig
 
@@ -241,11 +346,30 @@ def pick_examples(table:pd.DataFrame, # a clean table from `read_dataset`
     return res
 
 # %% ../nbs/04_eda.ipynb #1df600e0
-def _thumbnail(path, size:tuple)->np.ndarray:
+def _thumbnail(path, # an image file
+               size:tuple, # the largest (width, height) of the result, in pixels
+              )->np.ndarray:
+    "The image at `path` as an RGB array, shrunk to fit `size` (keeping its aspect)."
     with Image.open(path) as im:
         im = im.convert('RGB'); im.thumbnail(size)
         return np.asarray(im)
 
+# %% ../nbs/04_eda.ipynb #c0d1e2f3
+def _draw_example_column(axs, # the column of `Axes` of one class, top to bottom
+                         title:str, # the class's title
+                         paths:list, # the photos to show, at most one per axes
+                         thumb:tuple, # the largest (width, height) of each photo as drawn, in pixels
+                        ):
+    "One class's column of the example grid: its title on top, a photo per axes, 'no images' when it has none."
+    axs[0].set_title(title, fontsize=8)
+    for r,ax in enumerate(axs):
+        ax.set_xticks([]); ax.set_yticks([])
+        if r < len(paths): ax.imshow(_thumbnail(paths[r], thumb))
+        else:
+            ax.spines[:].set_visible(False)
+            if r == 0: ax.text(0.5, 0.5, 'no images', ha='center', va='center', fontsize=8, transform=ax.transAxes)
+
+# %% ../nbs/04_eda.ipynb #e2f3a4b5
 def plot_examples(table:pd.DataFrame, # a clean table from `read_dataset` (with a `path` column)
                   attr:str, # the attribute whose classes to show
                   schema:Schema|str|None=None, # the attributes; FlixStock's by default
@@ -257,20 +381,13 @@ def plot_examples(table:pd.DataFrame, # a clean table from `read_dataset` (with 
     "A grid of example photos: a column per class of `attr`, titled with its name and size, `n` seeded random examples down."
     schema = load_schema(schema); a = schema[attr]
     picks = pick_examples(table, attr, schema, n, seed)
-    paths = dict(zip(table.filename, table.path))
-    sizes = table[attr].value_counts()
+    paths,sizes = dict(zip(table.filename, table.path)),table[attr].value_counts()
     figsize = figsize or (max(1.3*a.n_classes, 6), 1.75*n + 0.9)
     fig = Figure(figsize=figsize, layout='constrained')
     axs = fig.subplots(n, a.n_classes, squeeze=False)
     for c in range(a.n_classes):
         title = textwrap.fill(_class_label(a, c), 14) + f"\n({int(sizes.get(c, 0))} images)"
-        axs[0, c].set_title(title, fontsize=8)
-        for r in range(n):
-            ax = axs[r, c]; ax.set_xticks([]); ax.set_yticks([])
-            if r < len(picks[c]): ax.imshow(_thumbnail(paths[picks[c][r]], thumb))
-            else:
-                ax.spines[:].set_visible(False)
-                if r == 0: ax.text(0.5, 0.5, 'no images', ha='center', va='center', fontsize=8, transform=ax.transAxes)
+        _draw_example_column(axs[:, c], title, [paths[f] for f in picks[c]], thumb)
     fig.suptitle(textwrap.fill(f"{_attr_title(a)}: {n} random examples per class (seed {seed})", int(figsize[0]*13)), fontsize=10)
     return fig
 

@@ -4,24 +4,23 @@
 
 # %% ../nbs/09_inference.ipynb #6bdeddcd
 from __future__ import annotations
-import os, sys, tempfile, warnings
+import tempfile, warnings
+from contextlib import ExitStack
 from pathlib import Path
+from typing import NamedTuple
 import numpy as np, pandas as pd, torch
 from PIL import Image, ImageOps, ImageDraw, ImageFont
 from fastprogress.fastprogress import progress_bar
-from fastcore.script import call_parse, Param
 from fastcore.foundation import L
-from .data import inspect_image, extract_zip, DataError
-from .model import MaskedAttributeLoss, batch_probs, decode
-from .split import write_csv_atomic
+from fastai.data.transforms import get_files
+from .core import UserError, DataError, ModelError, atomic_write
+from .data import inspect_image, extract_zip
+from .model import MaskedAttributeLoss, batch_probs
 
 # %% auto #0
-__all__ = ['ModelError', 'load_model', 'collect_images', 'display_names', 'needs_normalising', 'normalise_image',
-           'predict_images', 'write_outputs', 'label_image', 'write_labeled_images', 'predict_cmd']
-
-# %% ../nbs/09_inference.ipynb #f991aa41
-class ModelError(ValueError):
-    "A model file that is missing, unreadable or not a fashion_attrs learner."
+__all__ = ['load_model', 'relative_names', 'image_root', 'image_sources', 'needs_normalising', 'normalise_image',
+           'split_readable', 'image_probs', 'prediction_table', 'probability_table', 'Predictions', 'predict_images',
+           'check_writable', 'write_outputs', 'label_image', 'labeled_copy_names', 'write_labeled_images']
 
 # %% ../nbs/09_inference.ipynb #c4895677
 def load_model(path:str|Path, # an exported fashion_attrs learner (.pkl)
@@ -38,27 +37,42 @@ def load_model(path:str|Path, # an exported fashion_attrs learner (.pkl)
     if not isinstance(learn, Learner): raise ModelError(f"{path}: not a fastai learner (it holds a {type(learn).__name__})")
     if not isinstance(getattr(learn, 'loss_func', None), MaskedAttributeLoss):
         raise ModelError(f"{path}: not a fashion_attrs model (its loss is {type(learn.loss_func).__name__}, not MaskedAttributeLoss)")
+    if not hasattr(learn, 'model_info'): raise ModelError(f"{path}: a model without model_info, from an older fashion_attrs; train it again")
     learn.model.to(memory_format=torch.channels_last)   # the same numbers; CPU convolutions faster (1.5x at batch 64)
     return learn
 
-# %% ../nbs/09_inference.ipynb #089d1cc8
-def collect_images(src:str|Path|list, # a folder, a zip, an image file, or a list of any of these
-                  )->list[Path]:
-    "The files to predict in `src`, sorted, each once."
-    if isinstance(src, (list, tuple)): return sorted({p for s in src for p in collect_images(s)})
-    src = Path(src)
-    if src.is_dir(): return sorted(p for p in src.rglob('*') if p.is_file())
-    if not src.exists(): raise FileNotFoundError(f"{src}: no such file or folder")
-    if src.suffix.lower() == '.zip': return collect_images(extract_zip(src))
-    return [src]
-
 # %% ../nbs/09_inference.ipynb #26716ba4
-def display_names(paths:list[Path], # the images
-                 )->list[str]:
-    "Each path relative to the deepest folder all `paths` share, with '/' separators."
-    if not paths: return []
-    root = Path(os.path.commonpath([str(Path(p).absolute().parent) for p in paths]))
-    return [Path(p).absolute().relative_to(root).as_posix() for p in paths]
+def relative_names(folder:str|Path, # the folder the names are relative to
+                  )->list[tuple[str, Path]]:
+    "Every file under `folder` (hidden ones aside) with its path relative to `folder`, '/'-separated."
+    folder = Path(folder)
+    return [(p.relative_to(folder).as_posix(), p) for p in get_files(folder)]
+
+# %% ../nbs/09_inference.ipynb #5b0e2f64
+def image_root(folder:str|Path, # a folder of photos, or an extracted zip of one
+               from_zip:bool=False, # `folder` is an extracted zip: step into its one top folder, if it has nothing else
+              )->Path:
+    "The folder whose relative paths name the photos of `folder`: `images/` of a data set, else `folder` itself."
+    folder = Path(folder)
+    if from_zip:
+        top = [p for p in folder.iterdir() if not p.name.startswith('.')]
+        if len(top) == 1 and top[0].is_dir(): folder = top[0]
+    return folder/'images' if (folder/'attributes.csv').is_file() and (folder/'images').is_dir() else folder
+
+# %% ../nbs/09_inference.ipynb #089d1cc8
+def _source_names(src:Path)->list[tuple[str, Path]]:
+    "The files of one folder, zip or file the user gave, with their names."
+    if src.is_dir(): return relative_names(image_root(src))
+    if not src.exists(): raise DataError(f"{src}: no such file or folder")
+    if src.suffix.lower() == '.zip': return relative_names(image_root(extract_zip(src), from_zip=True))
+    return [(src.name, src)]
+
+def image_sources(src:str|Path|list, # a folder, a zip, an image file, or a list of any of these
+                 )->pd.DataFrame:
+    "The files to predict in `src`: a table `filename,path`, sorted by name, each file once."
+    pairs = sorted({(n, p) for s in L(src) for n,p in _source_names(Path(s))}, key=lambda x: (x[0].split('/'), str(x[1])))
+    res = pd.DataFrame(pairs, columns=['filename', 'path'])
+    return res[~res.path.map(lambda p: p.resolve()).duplicated()].reset_index(drop=True)
 
 # %% ../nbs/09_inference.ipynb #426c4f8e
 def needs_normalising(path:Path, # a readable image
@@ -85,62 +99,96 @@ def normalise_image(path:Path, # a readable image
         return im.convert('RGB')
 
 # %% ../nbs/09_inference.ipynb #0b9b1c4f
-def _probs_robust(learn, paths, bs):
-    "Probabilities of `paths` in batches; on failure, one by one, giving the failures instead of raising."
-    try: return [batch_probs(learn, paths, bs=bs).numpy()], {}
-    except Exception:
-        res,failed = [],{}
-        for p in paths:
-            try: res.append(batch_probs(learn, [p], bs=1).numpy())
-            except Exception as e: failed[p] = f'failed in the model: {type(e).__name__}: {e}'; res.append(None)
-        return res,failed
+def split_readable(sources:pd.DataFrame, # from `image_sources`
+                  )->tuple[pd.DataFrame, pd.DataFrame]:
+    "The rows of `sources` that are readable images, and a table `filename,reason` of the others."
+    problems = pd.Series([inspect_image(p)['problem'] for p in sources.path], index=sources.index, dtype=object)
+    errors = pd.DataFrame(dict(filename=sources.filename[problems.notna()], reason=problems[problems.notna()]))
+    return sources[problems.isna()].reset_index(drop=True), errors.reset_index(drop=True)
 
 # %% ../nbs/09_inference.ipynb #cea35035
+def _saved(im:Image.Image, dest:Path)->Path: im.save(dest); return dest
+
+def image_probs(learn, # a learner from `load_model`
+                paths:list[Path], # readable images
+                bs:int=64, # batch size
+               )->np.ndarray:
+    "Probabilities (n_images, n_out) of `paths`, each awkward image (`needs_normalising`) read through a normalised copy."
+    if not len(paths): return np.zeros((0, learn.loss_func.layout.n_out), np.float32)
+    with tempfile.TemporaryDirectory(prefix='fashion_attrs-') as work:
+        items = [_saved(normalise_image(p), Path(work)/f'{i}.png') if needs_normalising(p) else p for i,p in enumerate(paths)]
+        return batch_probs(learn, items, bs=bs).numpy()
+
+# %% ../nbs/09_inference.ipynb #5f2a8d13
+def prediction_table(filenames:list[str], # one per row of `probs`
+                     probs:np.ndarray, # (n_images, n_out) from `image_probs`
+                     layout, # the model's `OutputLayout`
+                     names:bool=False, # display names instead of class codes
+                    )->pd.DataFrame:
+    "`filename,<attributes>`: each attribute's most probable class, as a code or its display name."
+    codes,_ = layout.decode(probs)
+    res = pd.DataFrame({'filename': list(filenames)})
+    for j,a in enumerate(layout.schema):
+        res[a.name] = [a.display(int(c)) for c in codes[:, j]] if names else codes[:, j].astype(int)
+    return res
+
+# %% ../nbs/09_inference.ipynb #6b8c0e21
+def probability_table(filenames:list[str], # one per row of `probs`
+                      probs:np.ndarray, # (n_images, n_out) from `image_probs`
+                      layout, # the model's `OutputLayout`
+                     )->pd.DataFrame:
+    "`filename` and one column of probabilities per output, named by its token (`<attribute>:<class name>`)."
+    res = pd.DataFrame(probs, columns=layout.vocab)
+    res.insert(0, 'filename', list(filenames))
+    return res
+
+# %% ../nbs/09_inference.ipynb #b2d4f6a8
+class Predictions(NamedTuple):
+    "What `predict_images` found: tables to write, and the image file of each predicted row."
+    preds:pd.DataFrame # `filename,<attributes>`
+    errors:pd.DataFrame # `filename,reason` of the skipped files
+    probs:pd.DataFrame # `filename` and one probability per output
+    paths:list # the image file of each row of `preds` and `probs`
+
 def predict_images(learn, # a learner from `load_model`
-                   images:str|Path|list, # a folder, a zip, an image file, or a list of files
+                   images:str|Path|list|pd.DataFrame, # a folder, a zip, an image file, a list of these, or their `image_sources`
                    bs:int=64, # batch size
                    names:bool=False, # attribute columns hold display names instead of class codes
-                   with_probs:bool=False, # also return every output's probability
-                  ):
-    "Predictions `filename,<attributes>` for the readable images, and the skipped files with reasons (and probabilities)."
-    layout = learn.loss_func.layout
-    paths = collect_images(images)
-    fnames = dict(zip(paths, display_names(paths)))
-    errors,good = [],[]
-    for p in paths:
-        problem = inspect_image(p)['problem']
-        if problem: errors.append((fnames[p], problem))
-        else: good.append(p)
-    with tempfile.TemporaryDirectory(prefix='fashion_attrs-') as work:
-        items = []
-        for i,p in enumerate(good):
-            if needs_normalising(p): q = Path(work)/f'{i}.png'; normalise_image(p).save(q); items.append(q)
-            else: items.append(p)
-        chunks,failed = _probs_robust(learn, items, bs) if items else ([], {})
-    if failed:
-        errors += [(fnames[good[items.index(q)]], r) for q,r in failed.items()]
-        good = [p for p,q in zip(good, items) if q not in failed]
-    probs = np.concatenate([c for c in chunks if c is not None]) if good else np.zeros((0, layout.n_out), np.float32)
-    codes,_ = decode(probs, layout) if len(probs) else (np.zeros((0, len(layout.schema)), int), None)
-    preds = pd.DataFrame({'filename': [fnames[p] for p in good]})
-    for j,a in enumerate(layout.schema):
-        preds[a.name] = [a.display(int(c)) for c in codes[:, j]] if names else codes[:, j].astype(int)
-    errors = pd.DataFrame(errors, columns=['filename','reason']).sort_values('filename', kind='stable').reset_index(drop=True)
-    if not with_probs: return preds, errors
-    pr = pd.concat([preds[['filename']], pd.DataFrame(probs, columns=layout.vocab)], axis=1)
-    return preds, errors, pr
+                  )->Predictions:
+    "Predictions for the readable images in `images`, the skipped files with reasons, and the probabilities."
+    sources = images if isinstance(images, pd.DataFrame) else image_sources(images)
+    good,errors = split_readable(sources)
+    probs,layout = image_probs(learn, good.path.tolist(), bs),learn.loss_func.layout
+    return Predictions(prediction_table(good.filename, probs, layout, names), errors,
+                       probability_table(good.filename, probs, layout), good.path.tolist())
+
+# %% ../nbs/09_inference.ipynb #c7e2a9b4
+def check_writable(path:str|Path, # a file about to be written
+                  )->Path:
+    "`path`, if a file can be written there; a `UserError` saying why not otherwise."
+    path = Path(path)
+    if path.is_dir(): raise UserError(f"{path}: is a folder; give a file name such as {path/'Output.csv'}")
+    if not path.parent.is_dir(): raise UserError(f"{path.parent}: no such folder (for {path.name})")
+    try: tempfile.TemporaryFile(dir=path.parent).close()
+    except OSError as e: raise UserError(f"{path.parent}: cannot write there ({e.strerror})") from None
+    return path
 
 # %% ../nbs/09_inference.ipynb #a4e16555
 def write_outputs(preds:pd.DataFrame, # from `predict_images`
                   out:str|Path, # the predictions file, e.g. `Output.csv`
-                  errors:pd.DataFrame|None=None, # skipped files, written to `<out stem>.errors.csv`
+                  errors:pd.DataFrame|None=None, # skipped files, written to `<out stem>.errors.csv` unless empty
                   probs:pd.DataFrame|None=None, # probabilities, written to `<out stem>.probs.csv`
                  )->list[Path]:
-    "Write the predictions (and the errors and probabilities when given) atomically; the paths written."
-    out = Path(out); res = [write_csv_atomic(preds, out)]
-    if errors is not None: res.append(write_csv_atomic(errors, out.with_name(f'{out.stem}.errors.csv')))
-    if probs is not None: res.append(write_csv_atomic(probs, out.with_name(f'{out.stem}.probs.csv')))
-    return res
+    "Write the predictions, errors and probabilities atomically, remove sidecars this run has not; the paths written."
+    out = Path(out)
+    tables = {out: preds, out.with_name(f'{out.stem}.errors.csv'): errors if errors is not None and len(errors) else None,
+              out.with_name(f'{out.stem}.probs.csv'): probs}
+    with ExitStack() as files:   # every file complete before any is renamed into place
+        for path,df in tables.items():
+            if df is not None: df.to_csv(files.enter_context(atomic_write(path, newline='')), index=False)
+    for path,df in tables.items():
+        if df is None: path.unlink(missing_ok=True)
+    return [p for p,df in tables.items() if df is not None]
 
 # %% ../nbs/09_inference.ipynb #4ef1ddb8
 def label_image(path:str|Path, # a readable image
@@ -158,45 +206,29 @@ def label_image(path:str|Path, # a readable image
     for i,l in enumerate(lines): draw.text((4, im.height + 3 + i * line_h), l, fill='black', font=font)
     return res
 
-# %% ../nbs/09_inference.ipynb #8cd1da23
-def write_labeled_images(probs:pd.DataFrame, # from `predict_images(..., with_probs=True)`
-                         sources:dict, # filename in `probs` -> the image file
-                         layout, # the model's `OutputLayout`
-                         out_dir:str|Path, # where the copies go, under the same relative names, as JPEG
-                        )->list[Path]:
-    "A copy of each predicted photo with every attribute's predicted class name and probability drawn beneath it."
-    out_dir = Path(out_dir)
-    codes,conf = decode(probs[layout.vocab].to_numpy(), layout)
-    res = []
-    for i,f in enumerate(progress_bar(probs.filename.tolist(), leave=False)):
-        lines = [f"{a.name}: {a.display(int(codes[i, j]))} ({conf[i, j]:.2f})" for j,a in enumerate(layout.schema)]
-        dest = (out_dir/f).with_suffix('.jpg'); dest.parent.mkdir(parents=True, exist_ok=True)
-        label_image(sources[f], lines).save(dest, quality=90)
-        res.append(dest)
+# %% ../nbs/09_inference.ipynb #c8e3a5b0
+def labeled_copy_names(filenames:list[str], # the `filename` column of the predictions
+                      )->list[str]:
+    "Where each photo's labelled copy goes: its name as a `.jpg`, with `-2`, `-3`... when an earlier copy has it."
+    seen,res = set(),[]
+    for f in filenames:
+        stem = Path(f).with_suffix('').as_posix(); dest,n = f'{stem}.jpg',1
+        while dest.lower() in seen: n += 1; dest = f'{stem}-{n}.jpg'
+        seen.add(dest.lower()); res.append(dest)
     return res
 
-# %% ../nbs/09_inference.ipynb #51bd5437
-@call_parse
-def predict_cmd(images:Param("folders, zips or image files to predict", str, nargs='+'),
-                model:str='models/model.pkl', # an exported fashion_attrs model
-                out:str='Output.csv', # where to write the predictions
-                probs:bool=False, # also write `<out stem>.probs.csv`
-                names:bool=False, # write display names instead of class codes
-                bs:int=64, # batch size
-                labeled_images:str=None, # also write copies of the photos with the predictions drawn on them here
-               ):
-    "Predict the attributes of the images in `images` with `model` and write them to `out`."
-    def fail(msg): print(f"error: {msg}", file=sys.stderr); raise SystemExit(2)
-    try:
-        learn = load_model(model)
-        paths = collect_images(images)
-        preds,errors,prob_table = predict_images(learn, paths, bs=bs, names=names, with_probs=True)
-    except (ModelError, DataError, FileNotFoundError) as e: fail(e)
-    for f,r in errors.itertuples(index=False): print(f"skipped {f}: {r}", file=sys.stderr)
-    if not len(preds): fail(f"{' '.join(map(str, L(images)))}: no readable images ({len(errors)} files skipped)")
-    written = write_outputs(preds, out, errors if len(errors) else None, prob_table if probs else None)
-    print(f"predicted {len(preds)} images, skipped {len(errors)}")
-    for p in written: print(f"wrote {p}")
-    if labeled_images:
-        labeled = write_labeled_images(prob_table, dict(zip(display_names(paths), paths)), learn.loss_func.layout, labeled_images)
-        print(f"wrote {len(labeled)} labelled copies to {labeled_images}")
+# %% ../nbs/09_inference.ipynb #8cd1da23
+def write_labeled_images(probs:pd.DataFrame, # `Predictions.probs`
+                         paths:list[Path], # the image file of each row of `probs`: `Predictions.paths`
+                         layout, # the model's `OutputLayout`
+                         out_dir:str|Path, # where the copies go, under the photos' names (`labeled_copy_names`)
+                        )->list[Path]:
+    "A copy of each predicted photo with every attribute's predicted class name and probability drawn beneath it."
+    codes,conf = layout.decode(probs[layout.vocab].to_numpy())
+    res = []
+    for i,name in enumerate(progress_bar(labeled_copy_names(probs.filename), leave=False)):
+        lines = [f"{a.name}: {a.display(int(codes[i, j]))} ({conf[i, j]:.2f})" for j,a in enumerate(layout.schema)]
+        dest = Path(out_dir)/name; dest.parent.mkdir(parents=True, exist_ok=True)
+        label_image(paths[i], lines).save(dest, quality=90)
+        res.append(dest)
+    return res

@@ -7,45 +7,78 @@ from __future__ import annotations
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import torch.nn.functional as F
+from dataclasses import dataclass, field
+from functools import partial
+from fastcore.basics import patch
+from fastcore.meta import delegates
 from fastai.vision.all import (DataBlock, ImageBlock, MultiCategoryBlock, ColSplitter, Resize, ResizeMethod, PadMode,
-                               aug_transforms, RandomErasing, Metric, PILImage)
-from sklearn.metrics import f1_score
-from .schema import Schema, FLIXSTOCK, load_schema, token
+                               aug_transforms, RandomErasing, AccumMetric)
+from sklearn.metrics import f1_score, accuracy_score, balanced_accuracy_score, precision_recall_fscore_support
+import warnings
+from .core import DEFAULT_SEED, DataError
+from .schema import Schema, FLIXSTOCK, load_schema
 
 # %% auto #0
 __all__ = ['OutputLayout', 'image_path', 'attribute_datablock', 'attribute_dataloaders', 'MaskedAttributeLoss', 'class_weights',
-           'decode', 'target_codes', 'attribute_scores', 'majority_scores', 'AttributeMetric', 'attribute_metrics',
-           'batch_probs']
+           'attribute_scores', 'layout_score', 'attribute_metrics', 'ModelInfo', 'batch_probs', 'metric_table',
+           'score_table', 'score_learner']
 
 # %% ../nbs/06_model.ipynb #2230a843
 class OutputLayout:
-    "The model's outputs: one block per attribute, one output per class (plus an `_na` output if `na_class`)."
+    "The model's outputs: one block per attribute, one output per class (plus an `<attr>:#N/A` output if `na_class`)."
     def __init__(self, schema:Schema|str|None=None, # the attributes
                  na_class:bool=False, # treat a missing attribute as a class of its own instead of ignoring it
                 ):
         self.schema,self.na_class = load_schema(schema),na_class
         self.vocab,self.slices = [],{}
         for a in self.schema:
-            toks = [token(a.name, c) for c in range(a.n_classes)] + ([f'{a.name}_na'] if na_class else [])
+            toks = [self.token(a.name, c) for c in range(a.n_classes)] + ([f'{a.name}:#N/A'] if na_class else [])
             self.slices[a.name] = slice(len(self.vocab), len(self.vocab)+len(toks))
             self.vocab += toks
 
     @property
     def n_out(self)->int: return len(self.vocab)
+    def token(self, attr:str, code:int)->str:
+        "The vocabulary token of class `code` of `attr`: `<attr>:<display name>`."
+        return f"{attr}:{self.schema[attr].display(int(code))}"
     def class_slice(self, attr:str)->slice:
-        "The outputs of the real classes of `attr` (without the `_na` output)."
+        "The outputs of the real classes of `attr` (without the `#N/A` output)."
         s = self.slices[attr]; return slice(s.start, s.start + self.schema[attr].n_classes)
     def __repr__(self): return f"OutputLayout({self.schema.name}, n_out={self.n_out}, na_class={self.na_class})"
 
     def tokens(self, row)->list[str]:
-        "The label tokens of a table row: one per known attribute (and `<attr>_na` for unknown ones if `na_class`)."
+        "The label tokens of a table row: one per known attribute (and `<attr>:#N/A` for unknown ones if `na_class`)."
         res = []
         for a in self.schema.names:
-            v = row[a]
-            if not pd.isna(v): res.append(token(a, v))
-            elif self.na_class: res.append(f'{a}_na')
+            if not pd.isna(row[a]): res.append(self.token(a, row[a]))
+            elif self.na_class: res.append(f'{a}:#N/A')
         return res
     __call__ = tokens
+
+# %% ../nbs/06_model.ipynb #ee19cecf
+@patch
+def decode(self:OutputLayout, probs:torch.Tensor|np.ndarray, # (n_images, n_out) probabilities
+          )->tuple[np.ndarray, np.ndarray]:
+    "Class codes and their probabilities, each (n_images, n_attributes): the argmax among each attribute's real classes."
+    blocks = [np.asarray(probs)[:, self.class_slice(a)] for a in self.schema.names]
+    return np.stack([b.argmax(1) for b in blocks], 1), np.stack([b.max(1) for b in blocks], 1)
+
+@patch
+def target_codes(self:OutputLayout, target:torch.Tensor|np.ndarray, # (n_images, n_out) one-hot targets
+                )->np.ndarray:
+    "True class codes (n_images, n_attributes), -1 where the attribute is unknown."
+    blocks = [np.asarray(target)[:, self.class_slice(a)] for a in self.schema.names]
+    return np.stack([np.where(b.sum(1) > 0, b.argmax(1), -1) for b in blocks], 1)
+
+@patch
+def one_hot(self:OutputLayout, codes:np.ndarray, # (n_images, n_attributes) class codes, -1 for none
+           )->torch.Tensor:
+    "Boolean targets (n_images, n_out) with the output of each known code set."
+    res = torch.zeros(len(codes), self.n_out, dtype=torch.bool)
+    for j,a in enumerate(self.schema.names):
+        known = np.flatnonzero(codes[:, j] >= 0)
+        res[known, self.class_slice(a).start + codes[known, j]] = True
+    return res
 
 # %% ../nbs/06_model.ipynb #8646c256
 def image_path(item)->Path:
@@ -53,17 +86,21 @@ def image_path(item)->Path:
     return Path(item['path']) if isinstance(item, (pd.Series, dict)) else Path(item)
 
 # %% ../nbs/06_model.ipynb #bfcd91c5
+@delegates(aug_transforms)
 def attribute_datablock(layout:OutputLayout, # outputs and label tokens
                         size:int|tuple=224, # input size: an int for a square, or (height, width)
                         augment:bool=True, # use flips, rotations, zooms, lighting and random erasing
-                        max_rotate:float=5., # degrees
+                        erase_p:float=0.25, # probability of random erasing per image
+                        max_rotate:float=5., # degrees (fastai's default, 10, is more than product photos need)
                         max_zoom:float=1.1,
                         max_lighting:float=0.2,
-                        erase_p:float=0.25, # probability of random erasing per image
+                        max_warp:float=0., # no perspective warp: the photos are taken square-on
+                        pad_mode:str=PadMode.Border,
+                        **kwargs, # more `aug_transforms` settings
                        )->DataBlock:
     "A `DataBlock` from table rows with a column `is_valid` to padded images and one-hot attribute tokens."
-    batch_tfms = (aug_transforms(max_rotate=max_rotate, max_zoom=max_zoom, max_lighting=max_lighting, max_warp=0.,
-                                 pad_mode=PadMode.Border) + [RandomErasing(p=erase_p, max_count=1)]) if augment else []
+    batch_tfms = (aug_transforms(max_rotate=max_rotate, max_zoom=max_zoom, max_lighting=max_lighting, max_warp=max_warp,
+                                 pad_mode=pad_mode, **kwargs) + [RandomErasing(p=erase_p, max_count=1)]) if augment else []
     return DataBlock(blocks=(ImageBlock, MultiCategoryBlock(vocab=layout.vocab)),
                      get_x=image_path, get_y=layout, splitter=ColSplitter('is_valid'),
                      item_tfms=Resize(size, method=ResizeMethod.Pad, pad_mode=PadMode.Border),
@@ -75,7 +112,7 @@ def attribute_dataloaders(table:pd.DataFrame, # clean table from `read_dataset`
                           layout:OutputLayout,
                           bs:int=32, # batch size
                           num_workers:int=0, # loader processes; 0 is fastest for small images on few cores
-                          seed:int|None=42, # shuffling seed
+                          seed:int|None=DEFAULT_SEED, # shuffling seed
                           **kwargs, # passed to `attribute_datablock`
                          ):
     "fastai `DataLoaders` over the train and valid parts of `table` (the test part is left out)."
@@ -118,12 +155,8 @@ class MaskedAttributeLoss:
         return torch.cat([F.softmax(logits[:, s], 1) for s in self.layout.slices.values()], 1)
 
     def decodes(self, probs):
-        "One-hot with exactly one class per attribute: the argmax among its real classes."
-        res = torch.zeros_like(probs, dtype=torch.bool)
-        for attr in self.layout.slices:
-            cs = self.layout.class_slice(attr)
-            res[torch.arange(len(probs)), cs.start + probs[:, cs].argmax(1)] = True
-        return res
+        "One-hot with exactly one class per attribute, the layout's decoding: fastai turns it into class-name tokens."
+        return self.layout.one_hot(self.layout.decode(probs)[0])
 
 # %% ../nbs/06_model.ipynb #cde6efdc
 def class_weights(table:pd.DataFrame, # the training rows
@@ -141,27 +174,6 @@ def class_weights(table:pd.DataFrame, # the training rows
         for i,nc in enumerate(n): w[layout.slices[a.name].start + i] = (total / (n_out * max(nc, 1))) ** power
     return w
 
-# %% ../nbs/06_model.ipynb #e42fc7e3
-def decode(probs:torch.Tensor|np.ndarray, # (n_images, n_out) probabilities
-           layout:OutputLayout,
-          )->tuple[np.ndarray, np.ndarray]:
-    "Class codes and their probabilities, each (n_images, n_attributes): the argmax among each attribute's real classes."
-    probs = np.asarray(probs)
-    codes = np.stack([probs[:, layout.class_slice(a)].argmax(1) for a in layout.schema.names], 1)
-    p = np.stack([probs[:, layout.class_slice(a)].max(1) for a in layout.schema.names], 1)
-    return codes, p
-
-def target_codes(target:torch.Tensor|np.ndarray, # (n_images, n_out) one-hot targets
-                 layout:OutputLayout,
-                )->np.ndarray:
-    "True class codes (n_images, n_attributes), -1 where the attribute is unknown."
-    target = np.asarray(target)
-    res = []
-    for a in layout.schema.names:
-        t = target[:, layout.class_slice(a)]
-        res.append(np.where(t.sum(1) > 0, t.argmax(1), -1))
-    return np.stack(res, 1)
-
 # %% ../nbs/06_model.ipynb #b7c108ac
 def attribute_scores(y_true:np.ndarray, # true codes, -1 for unknown
                      y_pred:np.ndarray, # predicted codes
@@ -173,34 +185,43 @@ def attribute_scores(y_true:np.ndarray, # true codes, -1 for unknown
     t,p = y_true[known],y_pred[known]
     return dict(n=int(known.sum()), accuracy=float((t == p).mean()), macro_f1=float(f1_score(t, p, average='macro', zero_division=0)))
 
-def majority_scores(y_true:np.ndarray, # true codes of the evaluated part, -1 for unknown
-                    majority:int, # the majority class of the training part
-                   )->dict:
-    "The scores of always predicting `majority`: the baseline every result stands beside."
-    return attribute_scores(y_true, np.full_like(np.asarray(y_true), majority))
-
 # %% ../nbs/06_model.ipynb #9b7b942a
-class AttributeMetric(Metric):
-    "Accuracy or macro-F1 of one attribute (or the mean over attributes with `attr=None`) over labelled images."
-    def __init__(self, layout:OutputLayout, attr:str|None, score:str='macro_f1'):
-        self.layout,self.attr,self.score = layout,attr,score
-    @property
-    def name(self): return f"{self.attr or 'mean'}_{ {'macro_f1':'f1','accuracy':'acc'}[self.score] }"
-    def reset(self): self.preds,self.targs = [],[]
-    def accumulate(self, learn):
-        self.preds.append(learn.pred.detach().float().cpu()); self.targs.append(learn.y.detach().cpu())
-    @property
-    def value(self):
-        if not self.preds: return None
-        codes,_ = decode(torch.cat(self.preds), self.layout); truth = target_codes(torch.cat(self.targs), self.layout)
-        vals = [attribute_scores(truth[:, i], codes[:, i])[self.score] for i,a in enumerate(self.layout.schema.names)
-                if self.attr in (None, a)]
-        return float(np.nanmean(vals)) if vals else None
+def layout_score(preds:torch.Tensor, # (n_images, n_out) outputs (logits or probabilities: the argmax is the same)
+                 targs:torch.Tensor, # (n_images, n_out) one-hot targets
+                 layout:OutputLayout,
+                 attr:str|None=None, # one attribute, or None for the mean over attributes
+                 score:str='macro_f1', # 'macro_f1' or 'accuracy'
+                )->float:
+    "`score` of `attr` (or its mean over the attributes) over the labelled images; nan when none is labelled."
+    codes,truth = layout.decode(preds)[0],layout.target_codes(targs)
+    vals = [attribute_scores(truth[:, i], codes[:, i])[score] for i,a in enumerate(layout.schema.names) if attr in (None, a)]
+    vals = [v for v in vals if not np.isnan(v)]
+    return float(np.mean(vals)) if vals else float('nan')
 
-def attribute_metrics(layout:OutputLayout)->list[AttributeMetric]:
+def attribute_metrics(layout:OutputLayout)->list[AccumMetric]:
     "Per-attribute accuracy and macro-F1, then `mean_acc` and `mean_f1` (the monitor)."
-    return ([AttributeMetric(layout, a, s) for a in layout.schema.names for s in ('accuracy','macro_f1')] +
-            [AttributeMetric(layout, None, 'accuracy'), AttributeMetric(layout, None, 'macro_f1')])
+    def metric(attr, score):
+        name = f"{attr or 'mean'}_{ {'macro_f1':'f1','accuracy':'acc'}[score] }"
+        return AccumMetric(partial(layout_score, layout=layout, attr=attr, score=score), flatten=False, name=name)
+    return [metric(a, s) for a in layout.schema.names + [None] for s in ('accuracy','macro_f1')]
+
+# %% ../nbs/06_model.ipynb #656e8688
+@dataclass
+class ModelInfo:
+    "What a trained model knows about its training, stored on the learner as `learn.model_info`."
+    config:dict # every `TrainConfig` setting
+    majority:dict # attribute -> majority class code of the training part
+    lr:float|None=None # the peak learning rate used
+    lr_find_suggestion:float|None=None # `lr_find`'s valley suggestion
+    kept:str|None=None # which state was kept, and why
+    minutes:float|None=None # training time
+    data:str|None=None # the data set trained on
+    split_sizes:dict=field(default_factory=dict) # images per part of the split
+
+    @property
+    def size(self)->int|tuple:
+        "The input size, an int or (height, width)."
+        s = self.config.get('size', 224); return tuple(s) if isinstance(s, (list, tuple)) else s
 
 # %% ../nbs/06_model.ipynb #75d1016d
 def batch_probs(learn, # a learner whose loss is a `MaskedAttributeLoss`
@@ -212,3 +233,51 @@ def batch_probs(learn, # a learner whose loss is a `MaskedAttributeLoss`
     dl = learn.dls.test_dl(items, rm_type_tfms=0, with_labels=with_labels, bs=bs, num_workers=0)  # items run through get_x too
     probs,targs = learn.get_preds(dl=dl)
     return (probs, targs) if with_labels else probs
+
+# %% ../nbs/06_model.ipynb #4b5d6bf7
+def metric_table(truth:np.ndarray, # true codes (n_images, n_attributes), -1 unknown
+                 codes:np.ndarray, # predicted codes, same shape
+                 names:list[str], # attribute names
+                 majority:dict, # attribute -> majority class of the training part
+                )->pd.DataFrame:
+    "Per attribute and metric, the model's score beside the majority class's, over the labelled images."
+    def scores(t, p):
+        res = dict(accuracy=accuracy_score(t, p), balanced_accuracy=balanced_accuracy_score(t, p))
+        pr,rc,f1,_ = precision_recall_fscore_support(t, p, average='macro', zero_division=0)
+        return res | dict(precision_macro=pr, recall_macro=rc, f1_macro=f1)
+    recs = []
+    for i,a in enumerate(names):
+        known = truth[:, i] >= 0
+        t,p = truth[known, i],codes[known, i]
+        if not len(t): continue
+        with warnings.catch_warnings():  # balanced accuracy warns when a predicted class never occurs in the truth
+            warnings.simplefilter('ignore')
+            m,b = scores(t, p),scores(t, np.full_like(t, majority[a]))
+        recs += [dict(attribute=a, n=int(known.sum()), metric=k, model=float(m[k]), majority=float(b[k])) for k in m]
+    df = pd.DataFrame(recs)
+    if not len(df): raise DataError("no labelled images to score")
+    mean = df.groupby('metric', sort=False)[['model','majority']].mean().reset_index()
+    mean.insert(0, 'attribute', 'mean'); mean.insert(1, 'n', int(df.drop_duplicates('attribute').n.sum()))
+    return pd.concat([df, mean], ignore_index=True)
+
+# %% ../nbs/06_model.ipynb #04ec9649
+def score_table(truth:np.ndarray, # true codes (n_images, n_attributes), -1 unknown
+                codes:np.ndarray, # predicted codes, same shape
+                names:list[str], # attribute names
+                majority:dict, # attribute -> majority class of the training part
+               )->pd.DataFrame:
+    "Accuracy and macro-F1 per attribute and their mean, beside the majority-class baseline."
+    m = metric_table(truth, codes, names, majority)
+    acc,f1 = [m[m.metric == k].reset_index(drop=True) for k in ('accuracy', 'f1_macro')]
+    return pd.DataFrame(dict(attribute=acc.attribute, n=acc.n, accuracy=acc.model, majority_accuracy=acc.majority,
+                             macro_f1=f1.model, majority_macro_f1=f1.majority))
+
+# %% ../nbs/06_model.ipynb #a893518c
+def score_learner(learn, # a trained learner (from `train` or `load_learner`)
+                  rows:pd.DataFrame, # labelled table rows to evaluate on
+                 )->tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    "The `score_table` of `learn` on `rows`, and the true codes, predicted codes and probabilities behind it."
+    layout = learn.loss_func.layout
+    probs,targs = batch_probs(learn, rows, with_labels=True)
+    codes,truth = layout.decode(probs)[0],layout.target_codes(targs)
+    return score_table(truth, codes, layout.schema.names, learn.model_info.majority), truth, codes, probs.numpy()

@@ -13,7 +13,7 @@ from .schema import FLIXSTOCK, Schema, Attribute
 
 # %% auto #0
 __all__ = ['SAMPLE_SIZE', 'DRAWINGS', 'render_tshirt', 'class_counts', 'sample_labels', 'sample_plan', 'sample_readme',
-           'make_sample']
+           'make_sample', 'write_demo_dataset']
 
 # %% ../nbs/03_sample.ipynb #518b6ea4
 SAMPLE_SIZE = (225, 300) # (width, height) of every picture, as in FlixStock
@@ -319,6 +319,38 @@ def sample_labels(schema:Schema=FLIXSTOCK, # which attributes and how many class
 # %% ../nbs/03_sample.ipynb #9ba54799
 _JUNK = b'\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1' + bytes(24) # the start of a Windows thumbnail cache, and nothing else
 
+# %% ../nbs/03_sample.ipynb #6b2c3d4e
+def _plan_pictures(rng:np.random.Generator, # the plan's generator, advanced in place
+                   n_images:int, # JPEG files to write (rendered images plus one byte-identical copy)
+                   schema:Schema, # the attributes
+                  )->pd.DataFrame:
+    "Filename, kind ('image', 'copy' or 'missing') and labels of `n_images` + 2 files; the copy's labels are left empty."
+    ids = np.arange(1, n_images + 3) # n_images - 1 rendered, 1 copy, 2 missing
+    w = max(4, len(str(ids[-1])))
+    names = [f"sample-{i:0{w}d}-{int(rng.integers(16**6)):06x}.jpg" for i in ids]
+    kind = rng.permutation(['image']*(n_images-1) + ['copy'] + ['missing']*2)
+    labels = sample_labels(schema, n_images+1, seed=int(rng.integers(2**31)))
+    pics = pd.DataFrame({'filename': names, 'kind': kind})
+    pics.loc[pics.kind != 'copy', schema.names] = labels.values
+    return pics
+
+# %% ../nbs/03_sample.ipynb #9e5f6a7b
+def _plan_rows(rng:np.random.Generator, # the plan's generator, advanced in place
+               pics:pd.DataFrame, # every file with its kind and labels, from `_plan_pictures`
+               picked:tuple, # index in `pics` of the copy's original, the agreeing and the disagreeing duplicate
+               schema:Schema, # the attributes
+               n_missing:int, # `#N/A`s per attribute column
+              )->tuple[pd.DataFrame, str]:
+    "The shuffled rows of `attributes.csv`, and the attribute on which the disagreeing duplicate disagrees."
+    rows = pics[['filename'] + schema.names].astype({a: 'Int64' for a in schema.names})
+    attr = schema.names[int(rng.integers(len(schema)))]; n_cls = schema[attr].n_classes
+    bad = rows.loc[[picked[2]]].copy(); bad[attr] = (bad[attr] + 1 + int(rng.integers(n_cls - 1))) % n_cls
+    clean = [i for i in pics.index[pics.kind == 'image'] if i not in picked]
+    for a in schema.names: rows.loc[rng.choice(clean, n_missing, replace=False), a] = pd.NA
+    rows = pd.concat([rows, rows.loc[[picked[1]]], bad]).iloc[rng.permutation(len(rows) + 2)].reset_index(drop=True)
+    return rows, attr
+
+# %% ../nbs/03_sample.ipynb #c18c9dae
 def sample_plan(n_images:int=240, # JPEG files to write (rendered images plus one byte-identical copy)
                 seed:int=0, # drives labels, names, dirt and every picture
                 schema:Schema=FLIXSTOCK, # the attributes; labels and CSV columns follow it
@@ -327,42 +359,32 @@ def sample_plan(n_images:int=240, # JPEG files to write (rendered images plus on
     "What the sample will contain: `images` to draw, the `rows` of `attributes.csv`, and the `dirt`, by filename."
     if n_images < max(12, max(a.n_classes for a in schema) + 4): raise ValueError(f"n_images={n_images} is too few for {schema}")
     rng = np.random.default_rng(seed)
-    ids = np.arange(1, n_images + 3) # n_images - 1 rendered, 1 copy, 2 missing
-    w = max(4, len(str(ids[-1])))
-    names = [f"sample-{i:0{w}d}-{int(rng.integers(16**6)):06x}.jpg" for i in ids]
-    kind = rng.permutation(['image']*(n_images-1) + ['copy'] + ['missing']*2)
-    labels = sample_labels(schema, n_images+1, seed=int(rng.integers(2**31)))
-    pics = pd.DataFrame({'filename': names, 'kind': kind})
-    pics.loc[pics.kind != 'copy', schema.names] = labels.values
-    imgs = pics.index[pics.kind == 'image']
-    src,same,diff = rng.choice(imgs, 3, replace=False)
+    pics = _plan_pictures(rng, n_images, schema)
+    src,same,diff = rng.choice(pics.index[pics.kind == 'image'], 3, replace=False)
     pics.loc[pics.kind == 'copy', schema.names] = pics.loc[src, schema.names].values
     pics[schema.names] = pics[schema.names].astype(int)
     pics['seed'] = rng.integers(0, 2**31, len(pics))
-    rows = pics[['filename'] + schema.names].astype({a: 'Int64' for a in schema.names})
-    attr = schema.names[int(rng.integers(len(schema)))]; n_cls = schema[attr].n_classes
-    bad = rows.loc[[diff]].copy(); bad[attr] = (bad[attr] + 1 + int(rng.integers(n_cls - 1))) % n_cls
-    clean = [i for i in imgs if i not in (src, same, diff)]
-    for a in schema.names: rows.loc[rng.choice(clean, round(na_frac*n_images), replace=False), a] = pd.NA
-    rows = pd.concat([rows, rows.loc[[same]], bad]).iloc[rng.permutation(len(rows) + 2)].reset_index(drop=True)
+    rows,attr = _plan_rows(rng, pics, (src, same, diff), schema, round(na_frac*n_images))
+    names = pics.filename
     dirt = dict(duplicate_agreeing=names[same], duplicate_disagreeing=names[diff], disagreeing_attribute=attr,
-                missing_images=sorted(pics.filename[pics.kind == 'missing']), identical_images=(names[src], pics.filename[pics.kind == 'copy'].item()),
+                missing_images=sorted(names[pics.kind == 'missing']), identical_images=(names[src], names[pics.kind == 'copy'].item()),
                 junk_file='Thumbs.db')
     return dict(images=pics[pics.kind == 'image'].drop(columns='kind').reset_index(drop=True), rows=rows, dirt=dirt,
                 n_images=n_images, seed=seed, schema=schema, na_frac=na_frac)
 
 # %% ../nbs/03_sample.ipynb #b6f81a41
-def sample_readme(plan:dict, # the output of `sample_plan`
-                  dest_name:str='data', # name of the folder the sample is written to
-                 )->str:
-    "Markdown describing the sample: what it is, how each class is drawn, the dirt, and the label counts."
-    sch,rows,d = plan['schema'],plan['rows'],plan['dirt']
+def _readme_call(plan:dict, # the output of `sample_plan`
+                 dest_name:str, # name of the folder the sample is written to
+                )->str:
+    "The `make_sample` call that gives this sample, with the arguments that differ from the defaults."
     call = f"make_sample({dest_name!r}, n_images={plan['n_images']}, seed={plan['seed']}"
-    call += (f", na_frac={plan['na_frac']}" if plan['na_frac'] != 0.06 else '') + (', schema=...' if sch != FLIXSTOCK else '') + ')'
-    draw = '\n'.join(f"| {a.name} | {c} | {a.display(c)} | {DRAWINGS[a.name][c]} |" for a in sch for c in range(a.n_classes))
-    m = max(a.n_classes for a in sch)
-    counts = '\n'.join(f"| {a.name} | " + ' | '.join(str(int((rows[a.name] == c).sum())) if c < a.n_classes else '' for c in range(m))
-                       + f" | {int(rows[a.name].isna().sum())} |" for a in sch)
+    return call + (f", na_frac={plan['na_frac']}" if plan['na_frac'] != 0.06 else '') + (', schema=...' if plan['schema'] != FLIXSTOCK else '') + ')'
+
+# %% ../nbs/03_sample.ipynb #3b4c5d6e
+def _readme_intro(plan:dict, # the output of `sample_plan`
+                  call:str, # the `make_sample` call, from `_readme_call`
+                 )->str:
+    "The README's title and opening: synthetic drawings, how they were made, the layout, and what accuracy on them means."
     return f"""# Sample data: synthetic t-shirt drawings, not photos
 
 Everything in this folder is **synthetic**: flat drawings of t-shirts made by `fashion_attrs.sample.make_sample`
@@ -376,21 +398,28 @@ from fashion_attrs.sample import make_sample
 It exists so that a fresh clone can load data, train a small model in a couple of minutes on a CPU, and predict, with no
 download. It is written in exactly the layout of the real FlixStock data: `images/` holds {plan['n_images']} JPEGs
 (RGB, 225 wide x 300 high, quality 85) plus a stray `Thumbs.db`; `attributes.csv` (UTF-8, CRLF line ends) has the
-header `{','.join(sch.columns)}`, one row per listed image ({len(rows)} rows), class codes 0..N-1 and `#N/A` for
+header `{','.join(plan['schema'].columns)}`, one row per listed image ({len(plan['rows'])} rows), class codes 0..N-1 and `#N/A` for
 missing values. Each picture's neck, sleeves and pattern are drawn from its labels; colour, position (±5%), size
 (±8%), rotation (±4°), backdrop tint, lighting, noise and JPEG quality vary at random.
 
 **Accuracy on this sample says nothing about real photos.** The drawings are far simpler than photos of people wearing
 shirts, and each class is drawn in a way chosen to be distinct, including the "mixed" classes, which in the real data
 hold every kind of garment. Use the sample to test that the code runs and learns; measure quality on real data only.
+"""
 
-## How each code is drawn
+# %% ../nbs/03_sample.ipynb #5d6e7f80
+def _readme_drawings(schema:Schema, # the attributes of the sample
+                    )->str:
+    "The README's table of how each class code of each attribute is drawn, from `DRAWINGS`."
+    draw = '\n'.join(f"| {a.name} | {c} | {a.display(c)} | {DRAWINGS[a.name][c]} |" for a in schema for c in range(a.n_classes))
+    return f"## How each code is drawn\n\n| attribute | code | name | drawing |\n|---|---|---|---|\n{draw}\n"
 
-| attribute | code | name | drawing |
-|---|---|---|---|
-{draw}
-
-## Deliberate dirt, copied from FlixStock's
+# %% ../nbs/03_sample.ipynb #7f8091a2
+def _readme_dirt(plan:dict, # the output of `sample_plan`
+                )->str:
+    "The README's list of the deliberate dirt, by filename."
+    d = plan['dirt']
+    return f"""## Deliberate dirt, copied from FlixStock's
 
 - `#N/A` in {int(round(plan['na_frac']*plan['n_images']))} rows of each attribute column, chosen independently per column (pandas reads it as NaN, so columns load as floats).
 - `{d['duplicate_agreeing']}` is listed twice with the same labels.
@@ -398,8 +427,17 @@ hold every kind of garment. Use the sample to test that the code runs and learns
 - {' and '.join(f'`{f}`' for f in d['missing_images'])} are listed but have no image.
 - `{d['identical_images'][1]}` is a byte-identical copy of `{d['identical_images'][0]}` (same labels).
 - `images/{d['junk_file']}` is a few junk bytes, not an image.
+"""
 
-## Label counts
+# %% ../nbs/03_sample.ipynb #91a2b3c4
+def _readme_counts(plan:dict, # the output of `sample_plan`
+                  )->str:
+    "The README's table of rows per class code and attribute, `#N/A` last; a blank cell where an attribute has fewer codes."
+    sch,rows = plan['schema'],plan['rows']
+    m = max(a.n_classes for a in sch)
+    counts = '\n'.join(f"| {a.name} | " + ' | '.join(str(int((rows[a.name] == c).sum())) if c < a.n_classes else '' for c in range(m))
+                       + f" | {int(rows[a.name].isna().sum())} |" for a in sch)
+    return f"""## Label counts
 
 Rows of `attributes.csv` per class code (duplicated rows and rows without an image included, as pandas'
 `value_counts` shows them):
@@ -407,24 +445,70 @@ Rows of `attributes.csv` per class code (duplicated rows and rows without an ima
 | attribute | {' | '.join(str(c) for c in range(m))} | #N/A |
 |---|{'---|'*m}---|
 {counts}
+"""
 
-## Regenerating
+# %% ../nbs/03_sample.ipynb #b3c4d5e6
+def _readme_regenerating(call:str, # the `make_sample` call, from `_readme_call`
+                         dest_name:str, # name of the folder the sample is written to
+                        )->str:
+    "The README's last section: the call that regenerates the folder, and what stays identical."
+    return f"""## Regenerating
 
 Run `{call.replace(')', ', overwrite=True)')}` from the folder that holds `{dest_name}/` (the repository root). It
 replaces the folder atomically. The same call gives the same CSV and README; the pictures are identical on the same
 versions of numpy and Pillow (JPEG encoding and font rendering may differ slightly across versions).
 """
 
+# %% ../nbs/03_sample.ipynb #e6f7a8b9
+def sample_readme(plan:dict, # the output of `sample_plan`
+                  dest_name:str='data', # name of the folder the sample is written to
+                 )->str:
+    "Markdown describing the sample: what it is, how each class is drawn, the dirt, and the label counts."
+    call = _readme_call(plan, dest_name)
+    return '\n'.join([_readme_intro(plan, call), _readme_drawings(plan['schema']), _readme_dirt(plan), _readme_counts(plan),
+                      _readme_regenerating(call, dest_name)])
+
 # %% ../nbs/03_sample.ipynb #5e20866d
-def _check_drawable(schema):
+def _check_drawable(schema:Schema, # the attributes to draw
+                   ):
     "Raise a `ValueError` unless `render_tshirt` can draw every class of every attribute of `schema`."
     names = sorted(schema.names)
     if names != sorted(DRAWINGS) or any(schema[n].n_classes > len(DRAWINGS[n]) for n in names):
         raise ValueError(f"make_sample can only draw the attributes " + ', '.join(f"{k} (up to {len(v)} classes)" for k,v in DRAWINGS.items())
                          + f"; got {schema}")
 
-def _write_csv(rows, path):
+# %% ../nbs/03_sample.ipynb #0a1b2c3d
+def _write_csv(rows:pd.DataFrame, # the rows of `attributes.csv`, from `sample_plan`
+               path:Path, # the file to write
+              ):
+    "Write `rows` as FlixStock does: UTF-8, CRLF line ends, `#N/A` for missing values, no index."
     rows.to_csv(path, index=False, na_rep='#N/A', lineterminator='\r\n', encoding='utf-8')
+
+# %% ../nbs/03_sample.ipynb #2c3d4e5f
+def _write_sample(plan:dict, # the output of `sample_plan`
+                  folder:Path, # an empty folder to write into
+                  dest_name:str, # the name the folder will have, quoted in the README
+                 ):
+    "Draw `plan` into `folder`: the images, the byte-identical copy, the junk file, `attributes.csv` and the README."
+    (folder/'images').mkdir()
+    for r in plan['images'].itertuples():
+        render_tshirt(r.neck, r.sleeve_length, r.pattern, seed=int(r.seed)).save(folder/'images'/r.filename, 'JPEG', quality=85)
+    src,cp = plan['dirt']['identical_images']
+    shutil.copyfile(folder/'images'/src, folder/'images'/cp)
+    (folder/'images'/plan['dirt']['junk_file']).write_bytes(_JUNK)
+    _write_csv(plan['rows'], folder/'attributes.csv')
+    (folder/'README.md').write_text(sample_readme(plan, dest_name), encoding='utf-8')
+
+# %% ../nbs/03_sample.ipynb #3d4e5f6a
+def _replace_folder(tmp:Path, # the finished folder, made by `tempfile.mkdtemp`
+                    dest:Path, # where it goes; an existing folder there is replaced
+                   ):
+    "Give `tmp` an ordinary folder's permissions and rename it to `dest`, moving any old `dest` aside first and deleting it last."
+    um = os.umask(0); os.umask(um); tmp.chmod(0o777 & ~um) # mkdtemp makes it private; make it an ordinary folder
+    old = dest.with_name(tmp.name + '-old') if dest.exists() else None
+    if old: dest.rename(old)
+    tmp.rename(dest)
+    if old: shutil.rmtree(old)
 
 # %% ../nbs/03_sample.ipynb #22be21e0
 def make_sample(dest, # folder to create, e.g. 'data'
@@ -441,20 +525,22 @@ def make_sample(dest, # folder to create, e.g. 'data'
     plan = sample_plan(n_images, seed, schema, na_frac)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f'.{dest.name}.tmp-', dir=dest.parent))
-    try:
-        (tmp/'images').mkdir()
-        for r in plan['images'].itertuples():
-            render_tshirt(r.neck, r.sleeve_length, r.pattern, seed=int(r.seed)).save(tmp/'images'/r.filename, 'JPEG', quality=85)
-        src,cp = plan['dirt']['identical_images']
-        shutil.copyfile(tmp/'images'/src, tmp/'images'/cp)
-        (tmp/'images'/plan['dirt']['junk_file']).write_bytes(_JUNK)
-        _write_csv(plan['rows'], tmp/'attributes.csv')
-        (tmp/'README.md').write_text(sample_readme(plan, dest.name), encoding='utf-8')
-        um = os.umask(0); os.umask(um); tmp.chmod(0o777 & ~um) # mkdtemp makes it private; make it an ordinary folder
-        old = dest.with_name(tmp.name + '-old') if dest.exists() else None
-        if old: dest.rename(old)
-        tmp.rename(dest)
-        if old: shutil.rmtree(old)
+    try: _write_sample(plan, tmp, dest.name); _replace_folder(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True); raise
     return plan
+
+# %% ../nbs/03_sample.ipynb #a7e0d31c
+def write_demo_dataset(dest:Path, # the folder to create
+                      )->Path:
+    "Write a tiny dirty data set into `dest`: one of each kind of dirt that `read_dataset` cleans (the notebooks' tests use it)."
+    dest = Path(dest); (dest/'images').mkdir(parents=True, exist_ok=True)
+    for i,c in enumerate(['red','green','blue','white']): Image.new('RGB', (45,60), c).save(dest/'images'/f'img{i}.jpg')
+    shutil.copy(dest/'images'/'img0.jpg', dest/'images'/'copy_of_img0.jpg')
+    (dest/'images'/'Thumbs.db').write_bytes(b'\xd0\xcf\x11\xe0junk')
+    (dest/'images'/'zero.jpg').write_bytes(b'')
+    (dest/'images'/'cut.jpg').write_bytes((dest/'images'/'img1.jpg').read_bytes()[:200])
+    rows = ['filename,neck,sleeve_length,pattern', 'img0.jpg,4,1,9', 'img1.jpg,#N/A,0,3', 'img1.jpg,2,0,4',
+            'img2.jpg,,,', 'copy_of_img0.jpg,5,1,9', 'gone.jpg,1,1,1', 'zero.jpg,1,1,1', 'cut.jpg,0,0,0']
+    (dest/'attributes.csv').write_bytes(('\ufeff' + '\r\n'.join(rows) + '\r\n').encode('utf-8'))
+    return dest

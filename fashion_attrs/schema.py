@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from fastcore.basics import patch
+from .core import DataError
 
 # %% auto #0
-__all__ = ['FLIXSTOCK', 'Attribute', 'Schema', 'token', 'load_schema']
+__all__ = ['FLIXSTOCK', 'Attribute', 'Schema', 'load_schema']
 
 # %% ../nbs/00_schema.ipynb #cf787d51
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Attribute:
             object.__setattr__(self, 'class_names', tuple(self.class_names))
             if len(self.class_names) != self.n_classes:
                 raise ValueError(f"attribute {self.name!r}: {len(self.class_names)} class names for {self.n_classes} classes")
+            if len(set(self.class_names)) != self.n_classes: raise ValueError(f"attribute {self.name!r}: class names repeat")
 
     def display(self, code:int)->str:
         "Human-readable name of class `code` (the code itself when there are no names)."
@@ -35,7 +37,7 @@ class Attribute:
 
 # %% ../nbs/00_schema.ipynb #d6334ab3
 class Schema:
-    "An ordered set of `Attribute`s and the multi-label vocabulary built from them."
+    "An ordered set of `Attribute`s."
     def __init__(self,
                  attributes:list[Attribute], # the attributes, in `attributes.csv` column order
                  name:str='custom', # a name for reports
@@ -56,26 +58,6 @@ class Schema:
     def __len__(self): return len(self.attributes)
     def __repr__(self): return f"Schema({self.name}: " + ", ".join(f"{a.name}={a.n_classes}" for a in self) + ")"
     def __eq__(self, other): return isinstance(other, Schema) and self.to_dict() == other.to_dict()
-
-# %% ../nbs/00_schema.ipynb #5a34b3cb
-def token(attr:str, # attribute name
-          code:int, # class code
-         )->str:
-    "The vocabulary token for class `code` of attribute `attr`."
-    return f"{attr}_{int(code)}"
-
-# %% ../nbs/00_schema.ipynb #970c52e6
-@patch
-def vocab(self:Schema)->list[str]:
-    "All tokens, attribute by attribute, class by class: the order of the model's outputs."
-    return [token(a.name, c) for a in self for c in range(a.n_classes)]
-
-@patch
-def slices(self:Schema)->dict[str,slice]:
-    "Where each attribute's block of outputs sits in `vocab`."
-    res,start = {},0
-    for a in self: res[a.name],start = slice(start, start+a.n_classes),start+a.n_classes
-    return res
 
 # %% ../nbs/00_schema.ipynb #7c05d7cf
 @patch
@@ -108,4 +90,5 @@ def load_schema(spec:str|Schema|None=None)->Schema:
     "The schema named by `spec`: None or 'flixstock' for the default, a `Schema`, or a path to a JSON file."
     if spec is None or isinstance(spec, Schema): return spec or FLIXSTOCK
     if str(spec).lower() == 'flixstock': return FLIXSTOCK
-    return Schema.from_json(spec)
+    try: return Schema.from_json(spec)
+    except (OSError, ValueError, KeyError, TypeError) as e: raise DataError(f"{spec}: not a usable schema file ({type(e).__name__}: {e})") from None

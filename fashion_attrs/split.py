@@ -4,39 +4,32 @@
 
 # %% ../nbs/02_split.ipynb #ef4e79d1
 from __future__ import annotations
-import os, tempfile
+import os, tempfile, hashlib
 from pathlib import Path
 import numpy as np, pandas as pd
-from .schema import Schema, load_schema, token
-from .data import DataError
+from .core import DEFAULT_SEED, DataError, cache_dir, write_csv
+from .schema import Schema, load_schema
+from .data import find_dataset_root
 
 # %% auto #0
-__all__ = ['SPLIT_NAMES', 'label_tokens', 'stratified_group_parts', 'assign_splits', 'splits_path', 'write_csv_atomic',
-           'load_splits']
-
-# %% ../nbs/02_split.ipynb #8e8df6bb
-def label_tokens(row:pd.Series, # one row of a clean table
-                 schema:Schema, # the attributes
-                )->list[str]:
-    "The vocabulary tokens of the known attributes of `row` (a missing attribute gives none)."
-    return [token(a, row[a]) for a in schema.names if not pd.isna(row[a])]
+__all__ = ['SPLIT_NAMES', 'stratified_group_parts', 'assign_splits', 'splits_path', 'load_splits', 'part_rows']
 
 # %% ../nbs/02_split.ipynb #68a95b32
-def stratified_group_parts(token_sets:list[set], # the label tokens of each group
+def stratified_group_parts(label_sets:list[set], # the labels of each group (any sortable values)
                            fractions:list[float], # the wanted share of each part, summing to 1
-                           seed:int=42, # random seed: the same inputs and seed give the same parts
+                           seed:int=DEFAULT_SEED, # random seed: the same inputs and seed give the same parts
                           )->np.ndarray:
     "The part index of each group, dealing groups so that every label is shared between parts as `fractions` asks."
     fractions = np.asarray(fractions, dtype=float)
     if fractions.min() < 0 or not np.isclose(fractions.sum(), 1): raise ValueError(f"fractions must be >= 0 and sum to 1, got {fractions.tolist()}")
     rng = np.random.default_rng(seed)
-    n = len(token_sets)
+    n = len(label_sets)
     part = np.full(n, -1)
     order = rng.permutation(n)
     want_total = fractions * n
-    labels = sorted({t for s in token_sets for t in s})
-    want = {t: fractions * sum(t in s for s in token_sets) for t in labels}
-    remaining = {t: [i for i in order if t in token_sets[i]] for t in labels}
+    labels = sorted({t for s in label_sets for t in s})
+    want = {t: fractions * sum(t in s for s in label_sets) for t in labels}
+    remaining = {t: [i for i in order if t in label_sets[i]] for t in labels}
     while True:
         open_labels = [t for t in labels if remaining[t]]
         if not open_labels: break
@@ -45,7 +38,7 @@ def stratified_group_parts(token_sets:list[set], # the label tokens of each grou
             if part[i] >= 0: continue
             best = np.lexsort((rng.random(len(fractions)), -want_total, -want[t]))[0]
             part[i] = best; want_total[best] -= 1
-            for u in token_sets[i]: want[u][best] -= 1
+            for u in label_sets[i]: want[u][best] -= 1
         for u in labels: remaining[u] = [i for i in remaining[u] if part[i] < 0]
     for i in order:
         if part[i] < 0:
@@ -55,11 +48,12 @@ def stratified_group_parts(token_sets:list[set], # the label tokens of each grou
 # %% ../nbs/02_split.ipynb #b0a1f18a
 SPLIT_NAMES = ('train', 'valid', 'test')
 
-def _group_token_sets(table, schema):
+def _group_label_sets(table, schema):
+    "The groups of `table`, their keys in order, and the set of known (attribute, code) labels of each group."
     groups = table['group'] if 'group' in table else table['filename']
     keys = list(dict.fromkeys(groups))
     sets = {k:set() for k in keys}
-    for g,(_,row) in zip(groups, table.iterrows()): sets[g].update(label_tokens(row, schema))
+    for g,(_,row) in zip(groups, table.iterrows()): sets[g].update((a, int(row[a])) for a in schema.names if not pd.isna(row[a]))
     return groups, keys, [sets[k] for k in keys]
 
 def assign_splits(table:pd.DataFrame, # a clean table from `read_dataset`
@@ -67,13 +61,13 @@ def assign_splits(table:pd.DataFrame, # a clean table from `read_dataset`
                   valid_pct:float=0.15, # share of images in the valid part
                   test_pct:float=0.15, # share of images in the test part
                   n_folds:int=5, # number of cross-validation folds (over all images)
-                  seed:int=42, # random seed
+                  seed:int=DEFAULT_SEED, # random seed
                  )->pd.DataFrame:
     "A table of `filename`, `split` (train/valid/test) and `fold` (0..n_folds-1), identical images always together."
     schema = load_schema(schema)
     if not (0 <= valid_pct < 1 and 0 <= test_pct < 1 and valid_pct + test_pct < 1):
         raise ValueError(f"valid_pct and test_pct must be in [0,1) and sum to less than 1, got {valid_pct}, {test_pct}")
-    groups, keys, sets = _group_token_sets(table, schema)
+    groups, keys, sets = _group_label_sets(table, schema)
     split = stratified_group_parts(sets, [1-valid_pct-test_pct, valid_pct, test_pct], seed)
     fold = stratified_group_parts(sets, [1/n_folds]*n_folds, seed)
     by_key = {k:(SPLIT_NAMES[s], int(f)) for k,s,f in zip(keys, split, fold)}
@@ -81,9 +75,6 @@ def assign_splits(table:pd.DataFrame, # a clean table from `read_dataset`
                              fold=[by_key[g][1] for g in groups]))
 
 # %% ../nbs/02_split.ipynb #8ad61ee8
-from .data import find_dataset_root, cache_dir
-import hashlib
-
 def splits_path(src:Path|str, # the data folder or zip
                )->Path:
     "Where the splits of the data at `src` are saved."
@@ -92,23 +83,11 @@ def splits_path(src:Path|str, # the data folder or zip
     key = hashlib.sha1(str(Path(src).resolve()).encode()).hexdigest()[:10]
     return cache_dir()/'splits'/f'{Path(src).stem}-{key}.csv'
 
-def write_csv_atomic(df:pd.DataFrame, # the table to write
-                     path:Path|str, # the destination; written via a temporary file and a rename
-                     **kwargs):
-    "Write `df` to `path` as CSV so that a crash never leaves a half-written file."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd,tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); os.close(fd)
-    try:
-        df.to_csv(tmp, index=False, **kwargs); os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
-    return path
-
 # %% ../nbs/02_split.ipynb #09528f51
 def load_splits(src:Path|str, # the data folder or zip
                 table:pd.DataFrame, # its clean table from `read_dataset`
                 schema:Schema|str|None=None,
-                seed:int=42, # used only when the splits are made
+                seed:int=DEFAULT_SEED, # used only when the splits are made
                 path:Path|str|None=None, # where to keep them; `splits_path(src)` by default
                )->pd.DataFrame:
     "The saved splits of `table`, made and saved first when there are none or they do not cover every image."
@@ -117,5 +96,16 @@ def load_splits(src:Path|str, # the data folder or zip
         saved = pd.read_csv(path)
         if set(saved.filename) >= set(table.filename): return saved.set_index('filename').loc[table.filename].reset_index()
     sp = assign_splits(table, schema, seed=seed)
-    write_csv_atomic(sp, path)
+    write_csv(sp, path)
     return sp
+
+# %% ../nbs/02_split.ipynb #b8c271af
+def part_rows(table:pd.DataFrame, # clean table from `read_dataset`
+              splits:pd.DataFrame|None=None, # from `load_splits`; None: all of `table`
+              part:str='test', # which part of `splits`
+             )->pd.DataFrame:
+    "The rows of `table` in `part` of `splits`."
+    if splits is None: return table.reset_index(drop=True)
+    names = set(splits.filename[splits.split == part])
+    if not names: raise DataError(f"no images in the {part!r} part of the split")
+    return table[table.filename.isin(names)].reset_index(drop=True)

@@ -4,24 +4,26 @@
 
 # %% ../nbs/07_train.ipynb #4cff037c
 from __future__ import annotations
-import json, os, tempfile, time, dataclasses
+import json, tempfile, time, dataclasses
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-import matplotlib; import matplotlib.pyplot as plt
+import matplotlib.pyplot as plt
 from torch import nn
 from fastai.vision.all import (vision_learner, set_seed, Callback, SaveModelCallback, EarlyStoppingCallback, Learner,
-                               load_learner, DataLoaders, TrainEvalCallback, progress_bar)
-from .schema import Schema, load_schema
+                               CSVLogger, DataLoaders, TrainEvalCallback, progress_bar)
+from .core import DEFAULT_SEED, DataError, atomic_write
+from .schema import load_schema
 from .data import read_dataset
-from .split import load_splits
-from .model import (OutputLayout, attribute_dataloaders, MaskedAttributeLoss, class_weights,
-                                 attribute_metrics)
+from .split import load_splits, part_rows
+from .model import (OutputLayout, ModelInfo, attribute_dataloaders, MaskedAttributeLoss, class_weights,
+                                 attribute_metrics, score_learner)
 from .weights import learner_backbone_args
 
 # %% auto #0
-__all__ = ['TrainConfig', 'EpochLog', 'plot_history', 'build_learner', 'suggest_lr', 'body_features', 'fit_head_on_features',
-           'FrozenBatchNormStats', 'fit_recipe', 'export_atomic', 'train']
+__all__ = ['TrainConfig', 'phase_logger', 'read_history', 'plot_history', 'build_learner', 'suggest_lr', 'body_features',
+           'fit_head_on_features', 'FrozenBatchNormStats', 'fit_recipe', 'export_learner', 'save_figure', 'TrainResult',
+           'kept_epoch', 'write_training_files', 'train']
 
 # %% ../nbs/07_train.ipynb #f1b565e2
 @dataclass
@@ -49,8 +51,8 @@ class TrainConfig:
     wd:float = 0.01 # weight decay
     ps:float = 0.5 # dropout in the head
     augment:bool = True # flips, small rotations and zooms, lighting, random erasing
-    seed:int = 42 # seeds torch, numpy, python and the loaders
-    split_seed:int = 42 # seeds the train/valid/test assignment when it is first made
+    seed:int = DEFAULT_SEED # seeds torch, numpy, python and the loaders
+    split_seed:int = DEFAULT_SEED # seeds the train/valid/test assignment when it is first made
     schema:str|None = None # a schema JSON file; FlixStock's attributes by default
 
     def __post_init__(self):
@@ -59,49 +61,54 @@ class TrainConfig:
     @classmethod
     def load(cls, path:str|Path|None=None, # a JSON file with any of the fields
              **overrides)->TrainConfig:
-        "The defaults, updated from `path` (if given) and then from `overrides`; unknown keys are an error."
-        d = json.loads(Path(path).read_text()) if path else {}
+        "The defaults, updated from `path` (if given) and then from `overrides`; a bad file or setting is a `DataError`."
+        where = path or 'config'
+        try: d = json.loads(Path(path).read_text()) if path else {}
+        except (OSError, ValueError) as e: raise DataError(f"{where}: not a readable JSON file ({e})") from None
+        if not isinstance(d, dict): raise DataError(f"{where}: expected a JSON object of settings")
         d.update({k:v for k,v in overrides.items() if v is not None})
         unknown = set(d) - {f.name for f in dataclasses.fields(cls)}
-        if unknown: raise ValueError(f"{path or 'config'}: unknown setting(s) {sorted(unknown)}")
-        return cls(**d)
+        if unknown: raise DataError(f"{where}: unknown setting(s) {sorted(unknown)}")
+        try: return cls(**d)
+        except ValueError as e: raise DataError(f"{where}: {e}") from None
 
-    def save(self, path:str|Path):
+    def save(self, path:str|Path)->Path:
         "Write every setting to a JSON file."
-        Path(path).write_text(json.dumps(asdict(self), indent=2) + '\n')
+        with atomic_write(path) as f: f.write(json.dumps(asdict(self), indent=2) + '\n')
+        return Path(path)
 
 # %% ../nbs/07_train.ipynb #08f567e6
-class EpochLog(Callback):
-    "Append one row per epoch (phase, losses, metrics, seconds) to a CSV file and to `self.rows`."
-    order = 60  # after the recorder has the epoch's values
-    def __init__(self, fname:str|Path):
-        self.fname,self.rows,self.phase = Path(fname),[],'frozen'
-        if self.fname.exists(): self.fname.unlink()
-    def before_epoch(self): self.start = time.time()
-    def after_epoch(self):
-        names = self.recorder.metric_names[1:-1]
-        vals = self.recorder.log[1:len(names)+1]
-        row = dict(phase=self.phase, epoch=len(self.rows), **{n:(float(v) if v is not None else None) for n,v in zip(names, vals)},
-                   seconds=round(time.time() - self.start, 1))
-        self.rows.append(row)
-        pd.DataFrame(self.rows).to_csv(self.fname, index=False)
+def phase_logger(phase:str, # the recipe's phase, e.g. 'head' or 'fine-tune'
+                )->CSVLogger:
+    "fastai's `CSVLogger` writing the phase's epochs to `history.<phase>.csv` in the learner's folder."
+    return CSVLogger(f'history.{phase}.csv')
+
+def read_history(folder:str|Path, # the learner's folder
+                 phases:list[str], # the phases in the order they ran
+                )->pd.DataFrame:
+    "One table of every epoch logged by `phase_logger`, with its `phase` and a running `epoch` number."
+    parts = [pd.read_csv(Path(folder)/f'history.{p}.csv').assign(phase=p) for p in phases if (Path(folder)/f'history.{p}.csv').exists()]
+    if not parts: return pd.DataFrame(columns=['phase', 'epoch'])
+    h = pd.concat(parts, ignore_index=True).rename(columns={'epoch': 'phase_epoch'})
+    h.insert(0, 'epoch', range(len(h))); return h[['phase', 'epoch'] + [c for c in h.columns if c not in ('phase', 'epoch')]]
 
 # %% ../nbs/07_train.ipynb #8a9bd550
-def plot_history(rows:list[dict]|pd.DataFrame, # the rows of an `EpochLog`
-                 fname:str|Path|None=None, # save the figure here
+def plot_history(history:pd.DataFrame, # from `read_history`
+                 kept_epoch:int|None=None, # the epoch whose state was kept, marked on both panels
                 ):
-    "Losses and validation mean accuracy / macro-F1 per epoch, the unfrozen phase shaded."
-    h = pd.DataFrame(rows)
+    "Losses and validation mean accuracy / macro-F1 per epoch, the phases after the head's shaded."
+    h = pd.DataFrame(history)
     fig,(ax1,ax2) = plt.subplots(1, 2, figsize=(11, 3.8))
     ax1.plot(h.epoch, h.train_loss, 'o-', label='train loss'); ax1.plot(h.epoch, h.valid_loss, 'o-', label='valid loss')
     ax2.plot(h.epoch, h.mean_f1, 'o-', label='valid mean macro-F1'); ax2.plot(h.epoch, h.mean_acc, 'o-', label='valid mean accuracy')
+    later = h.epoch[h.phase != h.phase.iloc[0]]
     for ax in (ax1, ax2):
-        unfrozen = h.epoch[h.phase != 'frozen']
-        if len(unfrozen): ax.axvspan(unfrozen.min()-.5, unfrozen.max()+.5, color='grey', alpha=.12, label='unfrozen')
-        ax.set_xlabel('epoch'); ax.legend(); ax.grid(alpha=.3)
+        if len(later): ax.axvspan(later.min()-.5, later.max()+.5, color='grey', alpha=.12, label='body unfrozen')
+        if kept_epoch is not None: ax.axvline(kept_epoch, color='C3', ls='--', label=f'kept (epoch {kept_epoch})')
+        ax.set_xlabel('epoch (all phases)'); ax.legend(fontsize=8); ax.grid(alpha=.3)
+    ax1.set_ylabel('masked loss'); ax2.set_ylabel('score on the valid part')
     ax1.set_title('loss'); ax2.set_title('validation'); ax2.set_ylim(0, 1)
     fig.tight_layout()
-    if fname: fig.savefig(fname, dpi=90)
     return fig
 
 # %% ../nbs/07_train.ipynb #c1049a5c
@@ -110,7 +117,7 @@ def build_learner(table:pd.DataFrame, # clean table from `read_dataset`
                   config:TrainConfig,
                   path:str|Path='.', # where the learner keeps its files
                  )->Learner:
-    "A `vision_learner` on `config.arch` with the masked loss, class weights and per-attribute metrics."
+    "A `vision_learner` on `config.arch` with the masked loss, class weights, per-attribute metrics and a `ModelInfo`."
     schema = load_schema(config.schema)
     layout = OutputLayout(schema, na_class=config.na_class)
     size = tuple(config.size) if isinstance(config.size, (list, tuple)) else config.size
@@ -120,16 +127,18 @@ def build_learner(table:pd.DataFrame, # clean table from `read_dataset`
     learn = vision_learner(dls, **learner_backbone_args(config.arch, config.pretrained),
                            loss_func=MaskedAttributeLoss(layout, config.loss, weights), metrics=attribute_metrics(layout),
                            path=path, wd=config.wd, ps=config.ps, train_bn=config.train_bn, lin_ftrs=config.lin_ftrs)
-    learn.train_info = dict(config=asdict(config), schema=schema.to_dict(),
-                            majority={a:int(train_rows[a].mode().iloc[0]) for a in schema.names})
+    learn.model_info = ModelInfo(config=asdict(config), majority={a:int(train_rows[a].mode().iloc[0]) for a in schema.names})
     return learn
 
 # %% ../nbs/07_train.ipynb #5bfbcca8
-def suggest_lr(learn:Learner, config:TrainConfig, plot_file:str|Path|None=None)->tuple[float,float]:
-    "`lr_find`'s valley suggestion (its plot saved to `plot_file`) and the learning rate to use: `config.lr` if set, else the suggestion."
-    res = learn.lr_find(num_it=config.lr_find_iters, show_plot=plot_file is not None)
-    if plot_file: plt.gcf().savefig(plot_file, dpi=90); plt.close(plt.gcf())
-    return float(res.valley), float(config.lr or res.valley)
+def suggest_lr(learn:Learner, config:TrainConfig)->tuple[float, float, plt.Figure]:
+    "`lr_find`'s valley suggestion, the learning rate to use (`config.lr` if set, else the suggestion) and the finder's plot with both marked."
+    res = learn.lr_find(num_it=config.lr_find_iters, show_plot=True)
+    fig,lr = plt.gcf(),float(config.lr or res.valley)
+    ax = fig.axes[0]
+    ax.axvline(lr, color='C3', ls='--', label=f'used: {lr:.1e}'); ax.legend()
+    ax.set_ylabel('training loss'); ax.set_title(f'lr_find: valley {res.valley:.1e}, used {lr:.1e}')
+    return float(res.valley), lr, fig
 
 # %% ../nbs/07_train.ipynb #e36c65ef
 def body_features(learn:Learner, # a `vision_learner`: `model[0]` the body, `model[1][0]` the head's pooling
@@ -141,8 +150,9 @@ def body_features(learn:Learner, # a `vision_learner`: `model[0]` the body, `mod
     learn.model.eval()
     xs,ys = [],[]
     with torch.no_grad():
-        for _ in range(passes):
-            for xb,yb in progress_bar(dl, leave=False): xs.append(pool(body(xb))); ys.append(yb)
+        for i in range(passes):
+            bar = progress_bar(dl, leave=False); bar.comment = f'features: {"augmented " if dl is learn.dls.train else ""}pass {i+1}/{passes}'
+            for xb,yb in bar: xs.append(pool(body(xb))); ys.append(yb)
     return torch.cat(xs), torch.cat(ys)
 
 # %% ../nbs/07_train.ipynb #1f36478a
@@ -151,7 +161,7 @@ def fit_head_on_features(learn:Learner, # a frozen `vision_learner`
                          lr:float, # peak learning rate of the one-cycle schedule
                          passes:int=2, # augmented passes over the training images
                          bs:int=64, # batch size over the features (cheap, so larger than for images)
-                         cbs:list|None=None, # callbacks for the head's fit, e.g. an `EpochLog`
+                         cbs:list|None=None, # callbacks for the head's fit, e.g. a `phase_logger`
                         )->Learner:
     "Fit `learn`'s head (after its pooling) on cached features of the frozen body; the head's own learner is returned."
     dls = DataLoaders.from_dsets(list(zip(*body_features(learn, learn.dls.train, passes))),
@@ -170,61 +180,98 @@ class FrozenBatchNormStats(Callback):
             if isinstance(m, nn.modules.batchnorm._BatchNorm): m.eval()
 
 # %% ../nbs/07_train.ipynb #a69983bb
-def fit_recipe(learn:Learner, config:TrainConfig, lr:float, log:EpochLog):
-    "Frozen phase at `lr`, optional gradual unfreezing, then unfrozen epochs at discriminative rates, keeping the best state."
-    log.phase = 'frozen'
+def _last_score(recorder, name:str='mean_f1')->float:
+    "The last epoch's value of metric `name` in `recorder`; -inf when there is none or it is not finite."
+    names = recorder.metric_names[1:-1]
+    v = recorder.values[-1][names.index(name)] if recorder.values and name in names else None
+    return float(v) if v is not None and np.isfinite(v) else -np.inf
+
+def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
+               say=print, # where the stage lines go
+              )->tuple[list[str], str]:
+    "Frozen phase at `lr`, optional gradual unfreezing, then unfrozen epochs at discriminative rates, keeping the best state; the phases run and which state was kept."
     learn.freeze()
-    if config.feature_passes: fit_head_on_features(learn, config.freeze_epochs, lr, config.feature_passes, cbs=[log])
-    else: learn.fit_one_cycle(config.freeze_epochs, slice(lr), cbs=[log])
+    say(f"head: {config.freeze_epochs} epochs at lr {lr:.1e}" + (f" on cached features of {config.feature_passes} augmented passes" if config.feature_passes else ''))
+    if config.feature_passes: head = fit_head_on_features(learn, config.freeze_epochs, lr, config.feature_passes, cbs=[phase_logger('head')])
+    else: learn.fit_one_cycle(config.freeze_epochs, slice(lr), cbs=[phase_logger('head')]); head = learn
     top = lr / config.unfrozen_lr_div
-    unfrozen_lrs = slice(top/config.lr_mult, top)
+    unfrozen_lrs,phases = slice(top/config.lr_mult, top),['head']
     keep_stats = [FrozenBatchNormStats()] if config.freeze_bn_stats else []
     if config.gradual_unfreeze:
-        log.phase = 'last group'
-        learn.freeze_to(-2); learn.fit_one_cycle(1, unfrozen_lrs, cbs=[log]+keep_stats)
-    log.phase = 'unfrozen'
+        say(f"last group: 1 epoch at lr {unfrozen_lrs.start:.1e}..{top:.1e}")
+        learn.freeze_to(-2); learn.fit_one_cycle(1, unfrozen_lrs, cbs=[phase_logger('last group')]+keep_stats); phases.append('last group')
     learn.unfreeze()
-    if not config.epochs: return
-    start = log.rows[-1]['mean_f1'] if log.rows else None
+    start = _last_score(learn.recorder if config.gradual_unfreeze else head.recorder)
+    if not config.epochs: return phases, f"the head-only state (no fine-tuning epochs); valid mean macro-F1 {start:.3f}"
+    say(f"fine-tune: {config.epochs} epochs at lr {unfrozen_lrs.start:.1e}..{top:.1e}, body batch-norm statistics {'kept' if keep_stats else 'trained'}")
     keep_best = [SaveModelCallback(monitor='mean_f1', comp=np.greater, fname='best', reset_on_fit=False),
                  EarlyStoppingCallback(monitor='mean_f1', comp=np.greater, patience=config.patience, reset_on_fit=False)]
-    for cb in keep_best: cb.best = start if start is not None and np.isfinite(start) else -np.inf
+    for cb in keep_best: cb.best = start
     learn.save('best')  # the state the unfrozen epochs have to beat
-    learn.fit_one_cycle(config.epochs, unfrozen_lrs, cbs=[log]+keep_stats+keep_best)
+    learn.fit_one_cycle(config.epochs, unfrozen_lrs, cbs=[phase_logger('fine-tune')]+keep_stats+keep_best)
+    best = keep_best[0].best
+    kept = (f"the fine-tuned state: valid mean macro-F1 {best:.3f} beat the head-only {start:.3f}" if best > start else
+            f"the head-only state: fine-tuning never beat its valid mean macro-F1 {start:.3f}")
+    return phases + ['fine-tune'], kept
 
 # %% ../nbs/07_train.ipynb #b3e02dd2
-def export_atomic(learn:Learner, out:str|Path)->Path:
-    "`learn.export` to `out` through a temporary file, so a crash never leaves a half-written model."
-    out = Path(out).resolve(); out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f'.{out.name}.partial')
-    try:
-        learn.export(tmp); os.replace(tmp, out)
-    finally:
-        if tmp.exists(): tmp.unlink()
-    return out
+def export_learner(learn:Learner, out:str|Path)->Path:
+    "`learn.export` to `out` atomically, so a crash never leaves a half-written model."
+    with atomic_write(out, 'wb') as f: learn.export(Path(f.name).resolve())
+    return Path(out)
+
+def save_figure(fig, path:str|Path)->Path:
+    "Save `fig` as a PNG atomically and close it."
+    with atomic_write(path, 'wb') as f: fig.savefig(f, format='png', dpi=90)
+    plt.close(fig); return Path(path)
+
+# %% ../nbs/07_train.ipynb #91c6c205
+@dataclass
+class TrainResult:
+    "What `train` made: the learner, its per-epoch history and its test-part scores (None when the test part has no labelled image)."
+    learn:Learner
+    history:pd.DataFrame
+    test_scores:pd.DataFrame|None
 
 # %% ../nbs/07_train.ipynb #75e91dc9
+def kept_epoch(history:pd.DataFrame, # from `read_history`
+               kept:str, # the recipe's account of the state it kept
+              )->int|None:
+    "The epoch whose state was kept: the best fine-tuning epoch, or else the last one before fine-tuning."
+    tuned = history[history.phase == 'fine-tune']
+    if kept.startswith('the fine-tuned') and len(tuned): return int(tuned.epoch[tuned.mean_f1.idxmax()])
+    before = history.epoch[history.phase != 'fine-tune']
+    return int(before.iloc[-1]) if len(before) else None
+
+def write_training_files(result:TrainResult, out:str|Path, config:TrainConfig, lr_plot)->list[Path]:
+    "The model and its sidecars (history CSV and plot, lr_find plot, settings), all written together at the end."
+    stem = str(Path(out).with_suffix(''))
+    with atomic_write(f'{stem}.history.csv', newline='') as f: result.history.to_csv(f, index=False)
+    epoch = kept_epoch(result.history, result.learn.model_info.kept)
+    return [Path(f'{stem}.history.csv'), save_figure(plot_history(result.history, epoch), f'{stem}.history.png'),
+            save_figure(lr_plot, f'{stem}.lr_find.png'), config.save(f'{stem}.config.json'), export_learner(result.learn, out)]
+
 def train(data:str|Path, # a folder or zip in FlixStock's layout
           out:str|Path, # where to export the learner (.pkl); the log, plots and config go beside it
           config:TrainConfig|None=None, # hyperparameters; `TrainConfig()` by default
           splits_file:str|Path|None=None, # where the splits are kept; beside the data by default
-         )->Learner:
-    "Train a model on the train part of `data`, keep the best epoch on valid mean macro-F1, export it to `out`."
-    config = config or TrainConfig()
-    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
-    stem = out.with_suffix('')
+          say=print, # where the stage lines go
+         )->TrainResult:
+    "Train a model on the train part of `data`, keep the best state on valid mean macro-F1, score it on the test part, export it to `out`."
+    config,start = config or TrainConfig(),time.time()
     set_seed(config.seed, reproducible=True)
-    start = time.time()
-    table,report = read_dataset(data, config.schema)
+    table,_ = read_dataset(data, config.schema)
     splits = load_splits(data, table, config.schema, seed=config.split_seed, path=splits_file)
     with tempfile.TemporaryDirectory() as work:
         learn = build_learner(table, splits, config, path=work)
-        suggested,lr = suggest_lr(learn, config, f'{stem}.lr_find.png')
-        log = EpochLog(f'{stem}.history.csv')
-        fit_recipe(learn, config, lr, log)
-    plt.close(plot_history(log.rows, f'{stem}.history.png'))
-    learn.train_info.update(lr=lr, lr_find_suggestion=suggested, minutes=round((time.time()-start)/60, 2), data=str(data), history=log.rows,
-                            split_sizes=splits.split.value_counts().to_dict(), cleaning=report.to_dict())
-    config.save(f'{stem}.config.json')
-    export_atomic(learn, out)
-    return learn
+        say(f"lr_find: {config.lr_find_iters} mini-batches")
+        suggested,lr,lr_plot = suggest_lr(learn, config)
+        phases,kept = fit_recipe(learn, config, lr, say)
+        history = read_history(work, phases)
+    say(f"kept {kept}")
+    learn.model_info = dataclasses.replace(learn.model_info, lr=lr, lr_find_suggestion=suggested, kept=kept, data=str(data),
+                                           minutes=round((time.time()-start)/60, 2), split_sizes=splits.split.value_counts().to_dict())
+    test = part_rows(table, splits, 'test') if (splits.split == 'test').any() else None
+    result = TrainResult(learn, history, score_learner(learn, test)[0] if test is not None and len(test) else None)
+    write_training_files(result, out, config, lr_plot)
+    return result

@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['DEFAULT_ARCH', 'LOCAL_WEIGHT_PACKAGES', 'STEM_HEAD_NAMES', 'EXPANSION_BLOCK_NAMES', 'DEPTHWISE_BLOCK_NAMES',
            'packaged_arch', 'package_weights_path', 'timm_module_names', 'map_to_timm', 'weights_cache_dir',
-           'save_atomic', 'local_weights_file', 'WeightsUnavailableError', 'hub_weights_file', 'hub_offline_mode',
-           'hub_reachable', 'timm_pretrained_kwargs', 'learner_backbone_args']
+           'local_weights_file', 'WeightsUnavailableError', 'hub_weights_file', 'hub_offline_mode', 'hub_reachable',
+           'timm_pretrained_kwargs', 'learner_backbone_args']
 
 # %% ../nbs/05_weights.ipynb #e699d793
-import importlib, os, tempfile, threading, urllib.error, urllib.request
+import importlib, os, threading, urllib.error, urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -17,7 +17,7 @@ import timm, torch
 from huggingface_hub import constants as hf_constants, try_to_load_from_cache
 from timm.models import get_pretrained_cfg, split_model_name_tag
 from torch import nn
-from .data import cache_dir
+from .core import UserError, cache_dir, atomic_write
 
 # %% ../nbs/05_weights.ipynb #108e4fe9
 DEFAULT_ARCH = 'tf_efficientnet_lite0'
@@ -75,21 +75,6 @@ def weights_cache_dir()->Path:
     "Folder of mapped weight files: `weights/` in the project's `cache_dir()`"
     return cache_dir()/'weights'
 
-# %% ../nbs/05_weights.ipynb #f068190d
-def save_atomic(obj, # anything `torch.save` takes
-                path:Path, # where to save it
-               )->Path:
-    "`torch.save` `obj` to `path` through a temporary file, so that no reader ever sees a partial file"
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f: torch.save(obj, f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
 # %% ../nbs/05_weights.ipynb #b0240bac
 def local_weights_file(arch:str, # timm model name, e.g. 'tf_efficientnet_lite0'
                        cache_dir:Path|None=None, # defaults to `weights_cache_dir()`
@@ -100,13 +85,15 @@ def local_weights_file(arch:str, # timm model name, e.g. 'tf_efficientnet_lite0'
     name = packaged_arch(arch)
     dest = Path(cache_dir or weights_cache_dir())/f'{name}.pth'
     if dest.is_file() and dest.stat().st_mtime >= source.stat().st_mtime: return dest
-    model = timm.create_model(name, pretrained=False)
+    with torch.random.fork_rng(devices=[]):  # the random initial weights must not move the caller's random state
+        model = timm.create_model(name, pretrained=False)
     state_dict = map_to_timm(torch.load(source, map_location='cpu', weights_only=True), model)
     model.load_state_dict(state_dict, strict=True)  # check every key before caching anything
-    return save_atomic(state_dict, dest)
+    with atomic_write(dest, 'wb') as f: torch.save(state_dict, f)
+    return dest
 
 # %% ../nbs/05_weights.ipynb #8280bc30
-class WeightsUnavailableError(RuntimeError):
+class WeightsUnavailableError(UserError, RuntimeError):
     "Pretrained weights for a timm model are neither cached locally nor downloadable"
     def __init__(self, arch:str, source:str):
         self.arch, self.source = arch, source

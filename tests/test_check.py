@@ -71,3 +71,14 @@ def test_check_flixstock_folder_and_zip(tmp_path):
     rz = run('fashion-attrs-check', tmp_path/'classification-assignment.zip', env={**os.environ, 'FASHION_ATTRS_CACHE': str(tmp_path/'cache')})
     assert rz.returncode == 0, rz.stderr
     assert rz.stdout.splitlines()[1:] == out.splitlines()[1:]
+
+def test_data_as_positional_or_option():
+    runs = [run('fashion-attrs-check', *args) for args in [(SAMPLE,), ('--data', SAMPLE), (f'--data={SAMPLE}',)]]
+    assert all(r.returncode == 0 for r in runs), [r.stderr for r in runs]
+    assert runs[0].stdout == runs[1].stdout == runs[2].stdout
+
+def test_usage_errors_exit_2():
+    r = run('fashion-attrs-check')
+    assert r.returncode == 2 and 'required: data' in r.stderr, r.stderr
+    r = run('fashion-attrs-check', SAMPLE, '--no-such-option', 'x')
+    assert r.returncode == 2 and 'unrecognized arguments' in r.stderr, r.stderr

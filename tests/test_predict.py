@@ -1,9 +1,9 @@
 "End-to-end checks of `fashion-attrs-predict` with a tiny model trained once on the sample."
-import json, shutil, zipfile
+import json, os, shutil, subprocess, sys, textwrap, zipfile
 from pathlib import Path
 import pandas as pd
 import pytest
-from conftest import run, SAMPLE
+from conftest import run, SAMPLE, ROOT
 
 @pytest.fixture(scope='module')
 def model(tmp_path_factory):
@@ -22,6 +22,17 @@ def images(tmp_path):
     (d/'zero.jpg').write_bytes(b'')
     (d/'cut.jpg').write_bytes(photos[0].read_bytes()[:500])
     return d, [p.name for p in photos]
+
+def predict(model, *args, out):
+    "Run `fashion-attrs-predict` on `args`; the process and the filenames of `out` (None if it failed)."
+    r = run('fashion-attrs-predict', *args, '--model', model, '--out', out)
+    return r, (pd.read_csv(out).filename.tolist() if r.returncode == 0 else None)
+
+def one_error_line(r):
+    "The stderr of a failed command is one `error: ...` line (torch may print import-time warnings too)."
+    errs = [l for l in r.stderr.splitlines() if l.startswith('error: ')]
+    assert r.returncode == 2 and len(errs) == 1 and 'Traceback' not in r.stderr, r.stderr
+    return errs[0]
 
 def test_predict_folder_with_bad_files(model, images, tmp_path):
     d,good = images
@@ -48,20 +59,21 @@ def test_probs_and_names(model, images, tmp_path):
     r = run('fashion-attrs-predict', d, '--model', model, '--out', out, '--probs', '--names')
     assert r.returncode == 0, r.stderr
     pr = pd.read_csv(tmp_path/'Output.probs.csv')
-    assert len(pr) == len(good) and pr.shape[1] == 1 + 21 and pr.columns[1] == 'neck_0'
+    assert len(pr) == len(good) and pr.shape[1] == 1 + 21 and pr.columns[1] == 'neck:henley'
+    assert [c.split(':')[0] for c in pr.columns[1:]] == ['neck']*7 + ['sleeve_length']*4 + ['pattern']*10
+    names = pd.read_csv(out)
+    assert names.neck.isin(['henley', 'hooded', 'mandarin collar', 'polo collar', 'round neck', 'V-neck', 'mixed']).all()
 
 def test_bad_model_is_a_clear_error(images, tmp_path):
     d,_ = images
     bad = tmp_path/'bad.pkl'; bad.write_text('not a model')
     out = tmp_path/'Output.csv'; out.write_text('keep me\n')
     r = run('fashion-attrs-predict', d, '--model', bad, '--out', out)
-    assert r.returncode == 2
-    errs = [l for l in r.stderr.splitlines() if l.startswith('error: ')]   # torch may print import-time warnings too
-    assert len(errs) == 1 and 'bad.pkl' in errs[0] and 'not a readable fastai model' in errs[0], r.stderr
-    assert 'Traceback' not in r.stderr
+    err = one_error_line(r)
+    assert 'bad.pkl' in err and 'not a readable fastai model' in err, r.stderr
     assert out.read_text() == 'keep me\n'
     r = run('fashion-attrs-predict', d, '--model', tmp_path/'nowhere.pkl', '--out', out)
-    assert r.returncode == 2 and 'no such model file' in r.stderr
+    assert 'no such model file' in one_error_line(r)
 
 def test_no_readable_images_keeps_output(model, tmp_path):
     d = tmp_path/'bad'; d.mkdir()
@@ -69,8 +81,7 @@ def test_no_readable_images_keeps_output(model, tmp_path):
     out = tmp_path/'Output.csv'; out.write_text('filename,neck,sleeve_length,pattern\nold.jpg,1,1,1\n')
     before = out.read_bytes()
     r = run('fashion-attrs-predict', d, '--model', model, '--out', out)
-    assert r.returncode == 2 and 'error: ' in r.stderr and 'no readable images' in r.stderr, r.stderr
-    assert 'Traceback' not in r.stderr
+    assert 'no readable images' in one_error_line(r)
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ['Output.csv', 'bad']
 
@@ -91,4 +102,112 @@ def test_zip_several_files_and_one_image(model, images, tmp_path):
     r = run('fashion-attrs-predict', d/good[2], '--model', model, '--out', tmp_path/'one.csv')
     assert r.returncode == 0 and pd.read_csv(tmp_path/'one.csv').filename.tolist() == [good[2]]
     r = run('fashion-attrs-predict', d/good[2], d/'gone.jpg', '--model', model, '--out', tmp_path/'x.csv')
-    assert r.returncode == 2 and 'gone.jpg: no such file or folder' in r.stderr and not (tmp_path/'x.csv').exists()
+    assert 'gone.jpg: no such file or folder' in one_error_line(r) and not (tmp_path/'x.csv').exists()
+
+# (a) the filename column depends only on what is given, never on what else is in the folder
+
+def test_names_relative_to_the_folder_given(model, tmp_path):
+    photos = sorted((SAMPLE/'images').glob('*.jpg'))[:3]
+    d = tmp_path/'nested'; (d/'sub').mkdir(parents=True)
+    shutil.copy(photos[0], d/'sub'/'a.jpg')
+    r,names = predict(model, d, out=tmp_path/'o1.csv')
+    assert r.returncode == 0, r.stderr
+    assert names == ['sub/a.jpg']                         # a lone subfolder is not dropped from the name
+    shutil.copy(photos[1], d/'b.jpg'); (d/'sub'/'deeper').mkdir(); shutil.copy(photos[2], d/'sub'/'deeper'/'c.jpg')
+    r,names = predict(model, d, out=tmp_path/'o2.csv')
+    assert names == ['b.jpg', 'sub/a.jpg', 'sub/deeper/c.jpg'], r.stderr
+    r,names = predict(model, d/'sub', out=tmp_path/'o3.csv')
+    assert names == ['a.jpg', 'deeper/c.jpg'], r.stderr
+
+def test_names_of_zips_with_and_without_top_folder(model, tmp_path):
+    photos = sorted((SAMPLE/'images').glob('*.jpg'))[:2]
+    members = {'a.jpg': photos[0], 'sub/b.jpg': photos[1]}
+    for name,prefix in [('flat.zip', ''), ('top.zip', 'photos/')]:
+        with zipfile.ZipFile(tmp_path/name, 'w') as z:
+            for m,p in members.items(): z.write(p, prefix + m)
+    env = {**os.environ, 'FASHION_ATTRS_CACHE': str(tmp_path/'cache')}
+    for name in ['flat.zip', 'top.zip']:
+        r = run('fashion-attrs-predict', tmp_path/name, '--model', model, '--out', tmp_path/f'{name}.csv', env=env)
+        assert r.returncode == 0, r.stderr
+        assert pd.read_csv(tmp_path/f'{name}.csv').filename.tolist() == ['a.jpg', 'sub/b.jpg'], name
+
+def test_names_of_a_data_set_and_of_single_files(model, tmp_path):
+    r,names = predict(model, SAMPLE, out=tmp_path/'set.csv')   # a data set: named as in its attributes.csv
+    assert r.returncode == 0, r.stderr
+    assert names == sorted(p.name for p in (SAMPLE/'images').glob('*.jpg'))
+    assert 'attributes.csv' not in r.stderr and 'skipped Thumbs.db: not an image' in r.stderr
+    photos = sorted((SAMPLE/'images').glob('*.jpg'))
+    other = tmp_path/'other'; other.mkdir(); shutil.copy(photos[5], other/'z.jpg')
+    r,names = predict(model, photos[3], other/'z.jpg', photos[1], out=tmp_path/'files.csv')
+    assert names == sorted([photos[1].name, photos[3].name, 'z.jpg']), r.stderr
+
+# (b) a rerun leaves no sidecar of an earlier run
+
+def test_stale_sidecars_are_removed(model, images, tmp_path):
+    d,good = images
+    out = tmp_path/'Output.csv'
+    r = run('fashion-attrs-predict', d, '--model', model, '--out', out, '--probs')
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path/'Output.errors.csv').exists() and (tmp_path/'Output.probs.csv').exists()
+    for n in ['Thumbs.db', 'zero.jpg', 'cut.jpg']: (d/n).unlink()
+    r = run('fashion-attrs-predict', d, '--model', model, '--out', out)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['Output.csv', 'imgs']
+    assert r.stdout.count('wrote ') == 1
+
+# (c) an output that cannot be written is an error before any photo is predicted
+
+@pytest.fixture
+def read_only_dir(tmp_path):
+    d = tmp_path/'ro'; d.mkdir(); d.chmod(0o555)
+    if os.geteuid() == 0: d = Path('/sys')   # root writes into any folder of a normal file system; sysfs takes no new files
+    if os.access(d, os.W_OK) and os.geteuid() != 0: pytest.skip(f'{d} is writable')
+    yield d
+    (tmp_path/'ro').chmod(0o755)
+
+@pytest.mark.parametrize('where,message', [('read_only', 'cannot write there'), ('folder', 'is a folder'),
+                                           ('no_parent', 'no such folder')])
+def test_unwritable_out_fails_first(model, images, tmp_path, read_only_dir, where, message):
+    d,_ = images
+    out = dict(read_only=read_only_dir/'Output.csv', folder=tmp_path, no_parent=tmp_path/'missing'/'Output.csv')[where]
+    for m in [model, tmp_path/'not_even_a_model.pkl']:   # checked before the model is loaded, so before any photo
+        r = run('fashion-attrs-predict', d, '--model', m, '--out', out)
+        assert message in one_error_line(r) and r.stdout == '' and 'skipped' not in r.stderr
+    assert not (tmp_path/'missing').exists()
+
+# (d) labelled copies of photos that share a name do not overwrite each other
+
+def test_labeled_images_of_same_named_photos(model, tmp_path):
+    photos = sorted((SAMPLE/'images').glob('*.jpg'))[:3]
+    for i,p in enumerate(photos[:2]): (tmp_path/f'd{i}').mkdir(); shutil.copy(p, tmp_path/f'd{i}'/'a.jpg')
+    shutil.copy(photos[2], tmp_path/'d1'/'a.png')
+    lab = tmp_path/'labeled'
+    r = run('fashion-attrs-predict', tmp_path/'d0'/'a.jpg', tmp_path/'d1'/'a.jpg', tmp_path/'d1'/'a.png',
+            '--model', model, '--out', tmp_path/'Output.csv', '--labeled-images', lab)
+    assert r.returncode == 0, r.stderr
+    assert pd.read_csv(tmp_path/'Output.csv').filename.tolist() == ['a.jpg', 'a.jpg', 'a.png']
+    assert sorted(p.name for p in lab.iterdir()) == ['a-2.jpg', 'a-3.jpg', 'a.jpg'] and 'wrote 3 labelled copies' in r.stdout
+    assert len({p.read_bytes() for p in lab.iterdir()}) == 3
+    r = run('fashion-attrs-predict', tmp_path/'d0', '--model', model, '--out', tmp_path/'o2.csv', '--labeled_images', tmp_path/'lab2')
+    assert r.returncode == 0 and sorted(p.name for p in (tmp_path/'lab2').iterdir()) == ['a.jpg'], r.stderr
+
+# the refactor changed no prediction, and the exported model decodes to class names by itself
+
+def test_output_is_byte_identical_to_reference(model, tmp_path):
+    r = run('fashion-attrs-predict', SAMPLE/'images', '--model', model, '--out', tmp_path/'Output.csv')
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path/'Output.csv').read_bytes() == (ROOT/'tests'/'reference'/'sample_Output.csv').read_bytes()
+
+def test_learn_predict_gives_class_name_tokens(model):
+    code = textwrap.dedent(f"""
+        import warnings; warnings.simplefilter('ignore')
+        from fastai.vision.all import load_learner
+        learn = load_learner({str(model)!r})
+        tokens = learn.predict({str(sorted((SAMPLE/'images').glob('*.jpg'))[0])!r})[0]
+        print(repr(list(map(str, tokens))))""")
+    p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr[-3000:]
+    tokens = eval(p.stdout.strip().splitlines()[-1])
+    assert [t.split(':')[0] for t in tokens] == ['neck', 'sleeve_length', 'pattern'], tokens
+    from fashion_attrs.model import OutputLayout
+    assert all(t in OutputLayout().vocab for t in tokens), tokens

@@ -1,152 +1,185 @@
-"""Inference speed on this CPU, in one run: a naive `learn.predict` loop, the batched `predict_images` helper, the same
-fastai batches through PyTorch (`batch_probs`) and through the model exported to ONNX and run with onnxruntime, and
-single-image latency; with the model's parameters and FLOPs, and how closely ONNX's probabilities match PyTorch's.
-Every timed path has a warm-up first; throughput paths include reading and preprocessing the images.
+"""Inference speed on this CPU, every path in one run, as a user runs it.
 
-Usage: python benchmarks/speed.py --model MODEL.pkl --images DIR [--n 256] [--bs 64] [--naive-n 64] [--repeats 15]
-       [--threads N] [--out benchmarks/results]"""
-import argparse, json, os, platform, statistics, tempfile, time, warnings
+End to end: the console command `fashion-attrs-predict` in its own process (start, imports, model load, decoding,
+writing `Output.csv` included; wall time of `subprocess.run`) with the ONNX engine and with `--engine torch`, against
+the naive loop of fastai's docs (`load_learner`, then `learn.predict` per photo, in its own process), all on the
+same folder of photos. Then, in this process, the model's forward pass only (batch 1 and 32, PyTorch and
+onnxruntime), and the peak resident memory of the whole command (process tree, sampled by psutil) on 200 photos and
+on 20,000 (symbolic links to the same photos, in a temporary folder). The load average is recorded beside every
+timing: the machine is shared.
+
+Usage: python benchmarks/speed.py --model MODEL.pkl --images DIR [--n 446] [--big 20000] [--repeats 20]
+       [--out benchmarks/results] [--readme benchmarks/README.md]
+Writes OUT/speed.json and OUT/speed.md and replaces the "Inference speed" section of README."""
+import argparse, json, os, platform, re, shutil, statistics, subprocess, sys, tempfile, textwrap, time, warnings
 from pathlib import Path
 os.environ.setdefault('HF_HUB_OFFLINE', '1')
-import numpy as np, torch, onnxruntime as ort
-from torch.utils.flop_counter import FlopCounterMode
-from fastai.learner import load_learner
-from fashion_attrs.data import inspect_image
-from fashion_attrs.inference import load_model, image_sources, predict_images
-from fashion_attrs.model import batch_probs
+import numpy as np, psutil
 
-def readable_images(src, n:int)->list[Path]:
-    "The first `n` files in `src` that decode as images."
+BIN = Path(sys.executable).parent
+NAIVE = """
+import sys, time, warnings; warnings.simplefilter('ignore')
+from pathlib import Path
+from fastai.vision.all import load_learner
+learn = load_learner(sys.argv[1])
+with learn.no_bar(): preds = [learn.predict(p)[0] for p in sorted(Path(sys.argv[2]).iterdir())]
+print(len(preds))
+"""
+
+def load() -> float: return os.getloadavg()[0]
+
+def photo_folder(src:Path, dest:Path, n:int)->list[Path]:
+    "`dest` with symbolic links named 000000.jpg... to the first readable photos of `src`, cycled to make `n`."
+    from fashion_attrs.inference import image_sources, read_image
+    photos = []
+    for p in image_sources(src).path:
+        if read_image(p)[1] is None: photos.append(Path(p).resolve())
+        if len(photos) == n: break
+    dest.mkdir(parents=True)
+    for i in range(n): (dest/f'{i:06d}{photos[i % len(photos)].suffix}').symlink_to(photos[i % len(photos)])
+    return sorted(dest.iterdir())
+
+def run_tree(cmd:list, **kwargs)->dict:
+    "Run `cmd`; its wall seconds, exit status, peak resident memory of its process tree (MB, psutil every 10 ms), load before."
+    before = load(); start = time.perf_counter()
+    proc = psutil.Popen(list(map(str, cmd)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    peak = 0
+    while proc.poll() is None:
+        try: peak = max(peak, sum(p.memory_info().rss for p in [proc] + proc.children(recursive=True)))
+        except psutil.Error: pass
+        time.sleep(0.01)
+    secs = time.perf_counter() - start
+    out,err = proc.communicate()
+    if proc.returncode: raise SystemExit(f"{' '.join(map(str, cmd))} failed:\n{err[-3000:]}")
+    return dict(seconds=secs, peak_mb=peak / 2**20, load=before, stdout=out[-500:])
+
+def end_to_end(model:Path, folder:Path, n:int, work:Path, naive_n:int)->list[dict]:
+    "The three paths on `folder` (`n` photos; the naive loop on its first `naive_n`), each in its own process."
     res = []
-    for p in map(Path, image_sources(src).path):
-        if inspect_image(p)['problem'] is None: res.append(p)
-        if len(res) == n: break
+    naive_dir = work/'naive'; naive_dir.mkdir()
+    for p in sorted(folder.iterdir())[:naive_n]: (naive_dir/p.name).symlink_to(p.resolve())
+    for name,cmd in [('fashion-attrs-predict (ONNX engine, default)', [BIN/'fashion-attrs-predict', folder, '--model', model, '--out', work/'onnx.csv']),
+                     ('fashion-attrs-predict --engine torch', [BIN/'fashion-attrs-predict', folder, '--model', model, '--out', work/'torch.csv', '--engine', 'torch']),
+                     ('naive loop: load_learner + learn.predict per photo', [sys.executable, '-c', NAIVE, model, naive_dir])]:
+        k = min(n, naive_n) if name.startswith('naive') else n
+        r = run_tree(cmd); r.update(path=name, photos=k, ms_per_photo=1000 * r['seconds'] / k); res.append(r)
+        print(f"{name}: {r['seconds']:.1f} s, {r['ms_per_photo']:.1f} ms/photo (load {r['load']:.1f})", flush=True)
+    same = (work/'onnx.csv').read_bytes() == (work/'torch.csv').read_bytes()
+    res[0]['same_output_as_torch'] = same
     return res
 
-def timed(fn, warmup)->tuple[float, object]:
-    "Seconds one call of `fn` takes after one call of `warmup`, and its result."
-    warmup()
-    start = time.perf_counter(); res = fn()
-    return time.perf_counter() - start, res
-
 def median_ms(fn, repeats:int)->float:
-    "Median milliseconds of `repeats` calls of `fn`, after one warm-up call."
-    fn(); times = []
+    "Median milliseconds of `repeats` calls of `fn`, after two warm-up calls."
+    fn(); fn(); times = []
     for _ in range(repeats):
         start = time.perf_counter(); fn(); times.append(time.perf_counter() - start)
     return 1000 * statistics.median(times)
 
-def first_batch(learn, paths, bs:int)->torch.Tensor:
-    "The first preprocessed input batch of `paths`, as a plain tensor."
-    return learn.dls.test_dl(paths[:bs], rm_type_tfms=0, bs=bs, num_workers=0).one_batch()[0].as_subclass(torch.Tensor)
+def model_only(model:Path, photos:list, repeats:int)->list[dict]:
+    "Median forward times of batches of 1 and 32 real photos: PyTorch (`load_model`'s learner) and onnxruntime."
+    import torch
+    from fashion_attrs.inference import load_model, open_engine, read_pixels
+    from fashion_attrs.engine import normalise
+    learn,oe = load_model(model),open_engine(model)
+    res = []
+    for bs in [1, 32]:
+        x = normalise(np.stack([read_pixels(p, oe.spec)[0] for p in photos[:bs]]), oe.spec); xt = torch.from_numpy(x)
+        with torch.inference_mode():
+            l0 = load(); t = median_ms(lambda: learn.model.eval()(xt), repeats)
+        l1 = load(); o = median_ms(lambda: oe.session.run(None, {'image': x}), repeats)
+        res.append(dict(batch=bs, torch_ms=t, onnx_ms=o, load=(l0 + l1) / 2, torch_threads=torch.get_num_threads()))
+        print(f"forward, batch {bs}: PyTorch {t:.1f} ms, onnxruntime {o:.1f} ms", flush=True)
+    return res
 
-def model_size(model, x1:torch.Tensor)->dict:
-    "Parameters, and FLOPs of one image (`FlopCounterMode`: 2 per multiply-add, convolutions and matmuls only)."
-    counter = FlopCounterMode(display=False)
-    with counter, torch.no_grad(): model.eval()(x1)
-    flops = counter.get_total_flops()
-    return dict(params=sum(p.numel() for p in model.parameters()), flops=flops, macs=flops // 2)
-
-def export_onnx(model, x:torch.Tensor, f:Path)->list[str]:
-    "Export `model` in eval mode to `f` with a dynamic batch axis; the distinct warnings the exporter gave."
-    with warnings.catch_warnings(record=True) as ws:
-        warnings.simplefilter('always')
-        torch.onnx.export(model.eval(), (x,), str(f), dynamo=False, opset_version=17,  # the dynamo exporter needs onnxscript
-                          input_names=['image'], output_names=['logits'],
-                          dynamic_axes={'image': {0: 'batch'}, 'logits': {0: 'batch'}})
-    return sorted({f'{w.category.__name__}: {str(w.message).splitlines()[0][:160]}' for w in ws})
-
-def onnx_session(f:Path, threads:int)->ort.InferenceSession:
-    "An onnxruntime CPU session on `f` using `threads` threads, like torch."
-    opts = ort.SessionOptions(); opts.intra_op_num_threads,opts.inter_op_num_threads = threads,1
-    return ort.InferenceSession(str(f), opts, providers=['CPUExecutionProvider'])
-
-def onnx_probs(learn, sess, paths, bs:int)->np.ndarray:
-    "Probabilities for `paths`: fastai's `test_dl` batches, onnxruntime's forward, the loss's activation."
-    dl = learn.dls.test_dl(paths, rm_type_tfms=0, bs=bs, num_workers=0)
-    logits = np.concatenate([sess.run(None, {'image': xb.numpy()})[0] for xb, in dl])
-    return learn.loss_func.activation(torch.from_numpy(logits)).numpy()
-
-def row(path:str, n:int, bs:int, seconds:float)->dict:
-    "One throughput result: images per second and milliseconds per image."
-    return dict(path=path, images=n, bs=bs, seconds=seconds, img_per_s=n / seconds, ms_per_img=1000 * seconds / n)
+def memory(model:Path, photos:list, sizes:list, work:Path)->list[dict]:
+    "Peak resident memory of `fashion-attrs-predict` (ONNX) on folders of each size in `sizes`."
+    res = []
+    for n in sizes:
+        folder = work/f'mem{n}'
+        folder.mkdir()
+        for i in range(n): (folder/f'{i:06d}{photos[i % len(photos)].suffix}').symlink_to(photos[i % len(photos)].resolve())
+        r = run_tree([BIN/'fashion-attrs-predict', folder, '--model', model, '--out', work/f'mem{n}.csv'])
+        r.update(photos=n, ms_per_photo=1000 * r['seconds'] / n); res.append(r)
+        print(f"{n} photos: peak {r['peak_mb']:.0f} MB, {r['seconds']:.1f} s (load {r['load']:.1f})", flush=True)
+        shutil.rmtree(folder)
+    return res
 
 def markdown(r:dict)->str:
-    "The results as markdown: the set-up, the throughput table, model-only forward times, size and agreement."
-    s,c = r['setup'],r['agreement']
-    lines = [f"Model `{s['model']}`, input {s['input_size']}, {s['n']} images, batch size {s['bs']}; torch {s['torch']}, "
-             f"onnxruntime {s['onnxruntime']}, {s['cpus']} CPUs, {s['threads']} threads (torch and onnxruntime), {s['machine']}.", '',
-             '| path | images | batch size | seconds | images/s | ms/image | × naive |', '|---|---|---|---|---|---|---|']
-    naive = r['paths'][0]['img_per_s']
-    lines += [f"| {p['path']} | {p['images']} | {p['bs']} | {p['seconds']:.3f} | {p['img_per_s']:.1f} | {p['ms_per_img']:.1f} | "
-              f"{p['img_per_s'] / naive:.1f} |" for p in r['paths']]
-    lines += ['', 'Model-only forward, median ms per batch:', '',
-              '| batch | PyTorch ms, as exported | PyTorch ms, channels-last (`load_model`) | onnxruntime ms | '
-              'exported / channels-last | channels-last / onnxruntime |', '|---|---|---|---|---|---|']
-    lines += [f"| {m['batch']} | {m['torch_plain_ms']:.1f} | {m['torch_ms']:.1f} | {m['onnx_ms']:.1f} | "
-              f"{m['torch_plain_ms'] / m['torch_ms']:.2f} | {m['torch_ms'] / m['onnx_ms']:.2f} |" for m in r['model_only']]
-    z = r['size']
-    lines += ['', f"Parameters: {z['params']:,}. Per image at {s['input_size'][1:]}: {z['flops'] / 1e9:.3f} GFLOPs = "
-              f"{z['macs'] / 1e9:.3f} G multiply-adds (convolutions and matmuls, torch `FlopCounterMode`). ONNX file {z['onnx_mb']:.1f} MB.",
-              f"ONNX vs PyTorch on {c['images']} images: largest probability difference {c['max_abs_prob_diff']:.2e}; decoded classes "
-              f"{'agree on every image' if c['images_disagreeing'] == 0 else 'differ on ' + str(c['images_disagreeing']) + ' images'}."]
-    if r['export_warnings']: lines += ['', 'ONNX export warnings:', ''] + [f'- {w}' for w in r['export_warnings']]
+    "The results as markdown."
+    s = r['setup']; e = r['end_to_end']; naive = e[2]['ms_per_photo']
+    lines = [f"Model `{s['model']}` ({s['input_size'][0]}x{s['input_size'][1]}), {s['n']} photos of `{s['images']}`; "
+             f"{s['cpus']} CPUs, {s['machine']}; torch {s['torch']}, onnxruntime {s['onnxruntime']}; {s['time']}.", '',
+             'End to end, each in its own process (start, imports, model load, decoding and writing included):', '',
+             '| path | photos | seconds | ms/photo | × naive | peak RSS MB | load avg |', '|---|---|---|---|---|---|---|']
+    lines += [f"| {p['path']} | {p['photos']} | {p['seconds']:.1f} | {p['ms_per_photo']:.1f} | {naive / p['ms_per_photo']:.1f} | "
+              f"{p['peak_mb']:.0f} | {p['load']:.1f} |" for p in e]
+    lines += ['', f"The ONNX and PyTorch engines wrote {'the same' if e[0]['same_output_as_torch'] else 'different'} `Output.csv`.", '',
+              'Model forward only, in process, median ms per batch:', '',
+              '| batch | PyTorch ms | onnxruntime ms | PyTorch / onnxruntime | ms per photo, onnxruntime | load avg |', '|---|---|---|---|---|---|']
+    lines += [f"| {m['batch']} | {m['torch_ms']:.1f} | {m['onnx_ms']:.1f} | {m['torch_ms'] / m['onnx_ms']:.2f} | "
+              f"{m['onnx_ms'] / m['batch']:.1f} | {m['load']:.1f} |" for m in r['model_only']]
+    lines += ['', 'Peak resident memory of `fashion-attrs-predict` (whole process tree):', '',
+              '| photos | seconds | ms/photo | peak RSS MB | load avg |', '|---|---|---|---|---|']
+    lines += [f"| {m['photos']} | {m['seconds']:.1f} | {m['ms_per_photo']:.1f} | {m['peak_mb']:.0f} | {m['load']:.1f} |" for m in r['memory']]
+    ok = lambda b: 'met' if b else '**not met**'
+    mem = r['memory']
+    lines += ['', 'Targets: end to end ≤ 10 ms/photo: ' + ok(e[0]['ms_per_photo'] <= 10) + f" ({e[0]['ms_per_photo']:.1f}); "
+              '≥ 10x the naive loop: ' + ok(naive / e[0]['ms_per_photo'] >= 10) + f" ({naive / e[0]['ms_per_photo']:.1f}x); "
+              'one photo under 15 ms of model time: ' + ok(r['model_only'][0]['onnx_ms'] < 15) + f" ({r['model_only'][0]['onnx_ms']:.1f} ms); "
+              f"memory of {mem[-1]['photos']:,} photos within 200 MB of {mem[0]['photos']:,}: " + ok(mem[-1]['peak_mb'] - mem[0]['peak_mb'] <= 200)
+              + f" (+{mem[-1]['peak_mb'] - mem[0]['peak_mb']:.0f} MB) and under 700 MB: " + ok(max(m['peak_mb'] for m in mem) < 700) + '.']
     return '\n'.join(lines) + '\n'
+
+def update_readme(readme:Path, md:str, cmd:str):
+    "Replace the '## Inference speed' section of `readme` (up to the next '## ' heading) with `md`."
+    text = readme.read_text()
+    m = re.search(r'^## Inference speed.*?(?=^## |\Z)', text, flags=re.S | re.M)
+    if not m: raise SystemExit(f"{readme}: no '## Inference speed' section")
+    section = (f"## Inference speed: `speed.py`\n\n```bash\n{cmd}\n```\n\n" + textwrap.fill(
+        "`fashion-attrs-predict` runs the model's ONNX graph with onnxruntime by default (`fashion_attrs.engine`: exported "
+        "beside the model on first use, with the input size, normalisation and output layout in its metadata, so the command "
+        "imports neither torch nor fastai), decodes and resizes photos on a pool of threads while the model runs, and streams "
+        "the rows to `Output.csv`; `--engine torch` runs the fastai learner on the same pipeline. One run on this machine "
+        "(`results/speed.{md,json}`), regenerated by the command above; the machine is shared, so the load average (1 minute, "
+        "2 cores) is given beside each timing: compare ratios within a run rather than absolute times across runs.", 118) + '\n\n' + md + '\n')
+    from fashion_attrs.core import atomic_write
+    with atomic_write(readme) as f: f.write(text[:m.start()] + section + text[m.end():])
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--model', required=True); p.add_argument('--images', required=True)
-    p.add_argument('--n', type=int, default=256); p.add_argument('--bs', type=int, default=64)
-    p.add_argument('--naive-n', type=int, default=64, help='images for the slow learn.predict loop (at most --n)')
-    p.add_argument('--repeats', type=int, default=15, help='repeats of each single-image and model-only timing')
-    p.add_argument('--threads', type=int, default=None, help="torch and onnxruntime threads (default: torch's)")
-    p.add_argument('--out', default='benchmarks/results')
+    p.add_argument('--n', type=int, default=446, help='photos for the end-to-end comparison')
+    p.add_argument('--small', type=int, default=200); p.add_argument('--big', type=int, default=20000, help='photos for the memory run')
+    p.add_argument('--naive-n', type=int, default=446, help='photos of the same folder for the naive loop (the first ones)')
+    p.add_argument('--repeats', type=int, default=20)
+    p.add_argument('--out', default='benchmarks/results'); p.add_argument('--readme', default='benchmarks/README.md')
+    p.add_argument('--render', action='store_true', help='only rewrite speed.md and the README section from OUT/speed.json')
     a = p.parse_args()
-    if a.threads: torch.set_num_threads(a.threads)
-    threads = torch.get_num_threads()
-    learn = load_model(a.model)   # the helper's learner, weights in channels-last order
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore'); naive = load_learner(a.model)   # as a user would load it
-    paths = readable_images(a.images, a.n)
-    if not paths: raise SystemExit(f'{a.images}: no readable images')
-    n,bs,naive_n = len(paths),a.bs,min(len(paths), a.naive_n)
-    xb = first_batch(learn, paths, bs); x1 = xb[:1]
-    size = model_size(learn.model, x1)
+    if a.render:
+        res = json.loads((Path(a.out)/'speed.json').read_text()); s = res['setup']; md = markdown(res)
+        from fashion_attrs.core import atomic_write
+        with atomic_write(Path(a.out)/'speed.md') as f: f.write(md)
+        return update_readme(Path(a.readme), md, f"python benchmarks/speed.py --model {s['model']} --images {s['images']} --n {s['n']} --naive-n {res['end_to_end'][2]['photos']} --big {res['memory'][-1]['photos']}")
+    import torch, onnxruntime as ort
+    from fashion_attrs.inference import onnx_model
+    from fashion_attrs.engine import OnnxEngine
+    model = Path(a.model).resolve()
+    spec = OnnxEngine(onnx_model(model)).spec   # export the graph once, before anything is timed
     with tempfile.TemporaryDirectory() as tmp:
-        f = Path(tmp)/'model.onnx'
-        export_warnings = export_onnx(learn.model, xb, f)
-        sess = onnx_session(f, threads); size['onnx_mb'] = f.stat().st_size / 2**20
-    one = paths[:1]
-    with learn.no_bar(), naive.no_bar():
-        t_naive,_ = timed(lambda: [naive.predict(q) for q in paths[:naive_n]], lambda: naive.predict(paths[0]))
-        t_helper,_ = timed(lambda: predict_images(learn, paths, bs=bs), lambda: predict_images(learn, paths[:bs], bs=bs))
-        t_torch,pt = timed(lambda: batch_probs(learn, paths, bs=bs).numpy(), lambda: batch_probs(learn, paths[:bs], bs=bs))
-        t_onnx,po = timed(lambda: onnx_probs(learn, sess, paths, bs), lambda: onnx_probs(learn, sess, paths[:bs], bs))
-        ms_helper1 = median_ms(lambda: predict_images(learn, one, bs=1), a.repeats)
-        ms_onnx1 = median_ms(lambda: onnx_probs(learn, sess, one, 1), a.repeats)
-    model_only = []
-    with torch.no_grad():
-        for x in ([x1, xb] if len(xb) > 1 else [x1]):
-            model_only.append(dict(batch=len(x), torch_ms=median_ms(lambda: learn.model(x), a.repeats),
-                                   torch_plain_ms=median_ms(lambda: naive.model(x), a.repeats),
-                                   onnx_ms=median_ms(lambda: sess.run(None, {'image': x.numpy()}), a.repeats)))
-    layout = learn.loss_func.layout
-    res = dict(
-        setup=dict(model=str(a.model), images=str(a.images), n=n, bs=bs, input_size=list(xb.shape[1:]), torch=torch.__version__,
-                   onnxruntime=ort.__version__, cpus=os.cpu_count(), threads=threads, machine=platform.processor() or platform.machine(),
-                   time=time.strftime('%Y-%m-%d %H:%M:%S')),
-        paths=[row('naive loop: load_learner + learn.predict per image', naive_n, 1, t_naive),
-               row('predict_images (checks files, test_dl + get_preds)', n, bs, t_helper),
-               row('batch_probs (PyTorch, test_dl + get_preds)', n, bs, t_torch),
-               row('ONNX: test_dl + onnxruntime + activation', n, bs, t_onnx),
-               row('single image: predict_images, bs=1 (median)', 1, 1, ms_helper1 / 1000),
-               row('single image: ONNX, batch of 1 (median)', 1, 1, ms_onnx1 / 1000)],
-        model_only=model_only, size=size, export_warnings=export_warnings,
-        agreement=dict(images=n, max_abs_prob_diff=float(np.abs(po - pt).max()),
-                       images_disagreeing=int((layout.decode(po)[0] != layout.decode(pt)[0]).any(1).sum())))
-    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    (out/'speed.json').write_text(json.dumps(res, indent=1))
-    md = markdown(res); (out/'speed.md').write_text(md)
-    print(md, f'\nwrote {out/"speed.json"} and {out/"speed.md"}', sep='')
+        tmp = Path(tmp); photos = photo_folder(Path(a.images), tmp/'photos', a.n)
+        e2e = end_to_end(model, tmp/'photos', len(photos), tmp, a.naive_n)
+        mo = model_only(model, photos, a.repeats)
+        mem = memory(model, photos, [a.small, a.big], tmp)
+    res = dict(setup=dict(model=a.model, images=a.images, n=len(photos), input_size=spec['size'], torch=torch.__version__,
+                          onnxruntime=ort.__version__, cpus=os.cpu_count(), machine=platform.processor() or platform.machine(),
+                          time=time.strftime('%Y-%m-%d %H:%M')),
+               end_to_end=e2e, model_only=mo, memory=mem)
+    from fashion_attrs.core import atomic_write
+    out,md = Path(a.out),markdown(res)
+    for name,text in [('speed.json', json.dumps(res, indent=1)), ('speed.md', md)]:
+        with atomic_write(out/name) as f: f.write(text)
+    cmd = f"python benchmarks/speed.py --model {a.model} --images {a.images} --n {a.n} --naive-n {a.naive_n} --big {a.big}"
+    if a.readme: update_readme(Path(a.readme), md, cmd)
+    print(md, f'\nwrote {out/"speed.json"}, {out/"speed.md"}' + (f' and the section of {a.readme}' if a.readme else ''), sep='')
 
 if __name__ == '__main__': main()

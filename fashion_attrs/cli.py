@@ -4,23 +4,21 @@
 
 # %% ../nbs/10_cli.ipynb #1205bfa9
 from __future__ import annotations
-import inspect, sys
+import inspect, sys, warnings
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from fastcore.foundation import L
 from fastcore.script import anno_parser, Param
 from .core import DEFAULT_MODEL, DEFAULT_SEED, UserError, DataError, write_csv
-from .schema import load_schema
-from .data import read_dataset, class_counts
-from .split import load_splits, part_rows
-from .train import TrainConfig, train
-from .evaluate import evaluate, write_report
-from .inference import load_model, check_writable, predict_images, write_outputs, write_labeled_images
+
+# fastai's `layers.py` decorates functions with `torch.jit.script` when it is imported, which torch 2.14 deprecates
+# with a FutureWarning printed by every command; it concerns fastai's code, not ours, and nothing here can act on it
+warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
 
 # %% auto #0
 __all__ = ['exit_on_user_error', 'normalise_argv', 'parse_args', 'command', 'format_class_counts', 'check_cmd', 'train_cmd',
-           'model_part_rows', 'eval_cmd', 'predict_cmd']
+           'model_part_rows', 'eval_cmd', 'predict_cmd', 'format_cv_summary', 'cv_cmd', 'audit_cmd']
 
 # %% ../nbs/10_cli.ipynb #e873cc68
 @contextmanager
@@ -71,6 +69,7 @@ def format_class_counts(table, # a clean table from `read_dataset`
                         schema=None, # its schema; FlixStock's by default
                        )->str:
     "Class counts of every attribute as a text table, with the majority class's share of labelled images."
+    from fashion_attrs.data import class_counts
     cc = class_counts(table, schema)
     lines = []
     for attr,g in cc.groupby('attribute', sort=False):
@@ -87,8 +86,12 @@ def check_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of 
               schema:str=None, # a schema JSON file; FlixStock's attributes by default
              ):
     "Print the cleaning report and class counts of DATA; exit 2 with a one-line error if it is invalid."
+    from fashion_attrs.schema import load_schema
+    from fashion_attrs.data import read_dataset
+    from fashion_attrs.split import check_trainable
     schema = load_schema(schema)
     table,report = read_dataset(data, schema)
+    check_trainable(table, schema, where=str(data))   # the same validation as train and cv
     print(report)
     print()
     print(format_class_counts(table, schema))
@@ -98,9 +101,10 @@ def check_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of 
 def train_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of one
               out:str=DEFAULT_MODEL, # where to export the learner; logs, plots and scores go beside it
               config:str=None, # a JSON file of TrainConfig settings; the defaults otherwise
-              splits:str=None, # where the train/valid/test split is kept; beside the data by default
+              splits:str=None, # where the train/valid/test split is kept; in the cache folder by default
              ):
     "Train a model on DATA, export it to OUT and print its test-part scores beside the majority class."
+    from fashion_attrs.train import TrainConfig, train
     res = train(data, out, TrainConfig.load(config), splits)
     print(f"exported {out} after {res.learn.model_info.minutes} min")
     if res.test_scores is None: return print("no labelled image in the test part: no test scores")
@@ -112,9 +116,11 @@ def train_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of 
 def model_part_rows(learn, # a learner from `load_model`
                     data:str|Path, # a folder with images/ and attributes.csv, or a zip of one
                     part:str='test', # 'train', 'valid' or 'test' of the model's split; 'all' for every image
-                    splits:str|Path|None=None, # where the split is kept; beside the data by default
+                    splits:str|Path|None=None, # where the split is kept; in the cache folder by default
                    ):
     "The rows of `data`'s clean table in `part` of the split `learn` was trained with."
+    from fashion_attrs.data import read_dataset
+    from fashion_attrs.split import load_splits, part_rows
     schema = learn.loss_func.layout.schema
     table,_ = read_dataset(data, schema)
     if part == 'all': return part_rows(table)
@@ -127,11 +133,13 @@ def eval_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of o
              model:str=DEFAULT_MODEL, # an exported fashion_attrs model
              part:Param("'train', 'valid' or 'test' of the split; 'all' for every labelled image", str,
                         choices=['train', 'valid', 'test', 'all'])='test',
-             splits:str=None, # where the split is kept; beside the data by default
+             splits:str=None, # where the split is kept; in the cache folder by default
              out:str=None, # the report folder; `<model stem>.<part>_report` by default
              k:int=12, # most confident mistakes to show
             ):
     "Score MODEL on PART of DATA and write a markdown + JSON report with confusion matrices and the worst mistakes."
+    from fashion_attrs.inference import load_model
+    from fashion_attrs.evaluate import evaluate, write_report
     learn = load_model(model)
     rows = model_part_rows(learn, data, part, splits)
     out = Path(out or Path(model).with_suffix(f'.{part}_report'))
@@ -149,18 +157,64 @@ def predict_cmd(images:Param("folders, zips or image files to predict", str, nar
                 out:str='Output.csv', # where to write the predictions
                 probs:bool=False, # also write `<out stem>.probs.csv`
                 names:bool=False, # write display names instead of class codes
-                bs:int=64, # batch size
+                bs:int=16, # batch size: larger ones gain nothing on a CPU and cost memory (2.2 GB at 64 for a 300x225 model)
                 labeled_images:str=None, # also write copies of the photos with the predictions drawn on them here
+                engine:Param("'onnx' (onnxruntime, the default) or 'torch' (the fastai learner)", str, choices=['onnx', 'torch'])='onnx',
                ):
     "Predict the attributes of the images in IMAGES with MODEL and write them to OUT."
+    from tqdm import tqdm
+    from fashion_attrs.inference import check_writable, open_engine, predict_to_files, write_labeled_images
     check_writable(out)
-    learn = load_model(model)
-    res = predict_images(learn, images, bs=bs, names=names)
-    for f,r in res.errors.itertuples(index=False): print(f"skipped {f}: {r}", file=sys.stderr)
-    if not len(res.preds): raise DataError(f"{' '.join(map(str, L(images)))}: no readable images ({len(res.errors)} files skipped)")
-    written = write_outputs(res.preds, out, res.errors, res.probs if probs else None)
-    print(f"predicted {len(res.preds)} images, skipped {len(res.errors)}")
-    for p in written: print(f"wrote {p}")
+    eng = open_engine(model, engine)
+    res = predict_to_files(eng, images, out, bs=bs, names=names, probs=probs, keep=bool(labeled_images),
+                           report=lambda f,r: tqdm.write(f"skipped {f}: {r}", file=sys.stderr))
+    print(f"predicted {res.n} images, skipped {len(res.errors)}")
+    for p in res.files: print(f"wrote {p}")
     if labeled_images:
-        copies = write_labeled_images(res.probs, res.paths, learn.loss_func.layout, labeled_images)
+        copies = write_labeled_images(res.probs, res.paths, eng.layout, labeled_images)
         print(f"wrote {len(copies)} labelled copies to {labeled_images}")
+
+# %% ../nbs/10_cli.ipynb #d08622c4
+def format_cv_summary(summary, # `CVResult.summary`
+                     )->str:
+    "One line per attribute: macro-F1 and accuracy as mean ± sd over the folds, the majority class's mean beside each."
+    return '\n'.join(f"{r.attribute:<14} macro-F1 {r.macro_f1_mean:.3f} ± {r.macro_f1_sd:.3f} (majority {r.majority_macro_f1_mean:.3f})"
+                     f"   accuracy {r.accuracy_mean:.3f} ± {r.accuracy_sd:.3f} (majority {r.majority_accuracy_mean:.3f})"
+                     for r in summary.itertuples())
+
+# %% ../nbs/10_cli.ipynb #5585f01d
+@command
+def cv_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of one
+           out:str='models/cv', # folder for each fold's results, the out-of-fold probabilities and the summary; a rerun resumes
+           config:str=None, # a JSON file of TrainConfig settings; the defaults otherwise
+           folds:int=5, # number of folds
+          ):
+    "Cross-validate the recipe on DATA, each fold held out once; print mean ± sd over the folds beside the majority class."
+    from fashion_attrs.train import TrainConfig
+    from fashion_attrs.cv import cross_validate
+    res = cross_validate(data, out, TrainConfig.load(config), folds)
+    print(f"{folds}-fold cross-validation on {data}, labelled images only; mean ± sd over the folds:")
+    print(format_cv_summary(res.summary))
+    print(f"wrote {Path(out)/'summary.csv'}, {Path(out)/'fold_scores.csv'} and {Path(out)/'oof_probs.csv'}")
+
+# %% ../nbs/10_cli.ipynb #93e04980
+@command
+def audit_cmd(data:str, # the data set that was cross-validated
+              cv:str='models/cv', # the folder of a `fashion-attrs-cv` run (its `oof_probs.csv`)
+              out:str=None, # where to write; `<cv>/audit` by default
+              k:int=24, # photos in the grid of likely label errors
+             ):
+    "From the out-of-fold probabilities in CV: the labels of DATA most likely wrong, and each attribute's calibration."
+    import pandas as pd
+    from fashion_attrs.core import save_figure
+    from fashion_attrs.data import read_dataset
+    from fashion_attrs.model import OutputLayout
+    from fashion_attrs.audit import label_issues, plot_label_issues, calibration_table
+    if not (Path(cv)/'oof_probs.csv').exists(): raise DataError(f"{cv}: no oof_probs.csv; run fashion-attrs-cv {data} --out {cv} first")
+    oof,(table,_),layout = pd.read_csv(Path(cv)/'oof_probs.csv'),read_dataset(data),OutputLayout()
+    issues,cal,out = label_issues(oof, table, layout),calibration_table(oof, table, layout),Path(out or Path(cv)/'audit')
+    write_csv(issues, out/'label_issues.csv'); write_csv(cal, out/'calibration.csv')
+    save_figure(plot_label_issues(issues, dict(zip(table.filename, table.path)), k), out/'label_issues.png')
+    print(f"{len(issues)} labels look wrong; the likeliest:\n{issues.head(10).to_string(index=False)}\n")
+    print(f"calibration (expected calibration error, before and after temperature scaling fitted on the other folds):\n{cal.round(3).to_string(index=False)}")
+    print(f"wrote {out/'label_issues.csv'}, {out/'label_issues.png'} and {out/'calibration.csv'}")

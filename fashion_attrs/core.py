@@ -4,13 +4,14 @@
 
 # %% ../nbs/00_core.ipynb #f278c5e6
 from __future__ import annotations
-import os
+import os, shutil
 from contextlib import contextmanager
 from pathlib import Path
 from fastcore.xtras import atomic_save
 
 # %% auto #0
-__all__ = ['DEFAULT_SEED', 'DEFAULT_MODEL', 'UserError', 'DataError', 'ModelError', 'cache_dir', 'atomic_write', 'write_csv']
+__all__ = ['DEFAULT_SEED', 'DEFAULT_MODEL', 'UserError', 'DataError', 'ModelError', 'cache_dir', 'cache_report', 'clear_cache',
+           'env_limit', 'atomic_write', 'write_csv', 'save_figure']
 
 # %% ../nbs/00_core.ipynb #e3a03110
 DEFAULT_SEED = 42 # seeds the split, the folds, training and the loaders unless a setting says otherwise
@@ -28,8 +29,39 @@ class ModelError(UserError):
 
 # %% ../nbs/00_core.ipynb #9dd8e6ef
 def cache_dir()->Path:
-    "Where fashion_attrs keeps extracted zips and converted weights (`FASHION_ATTRS_CACHE` overrides)."
+    "Where fashion_attrs keeps extracted zips, converted weights and splits: `~/.cache/fashion_attrs` (`FASHION_ATTRS_CACHE` overrides)."
     return Path(os.environ.get('FASHION_ATTRS_CACHE', Path.home()/'.cache'/'fashion_attrs'))
+
+# %% ../nbs/00_core.ipynb #6c47a0d3
+def _tree_size(p:Path)->int:
+    return sum(f.lstat().st_size for f in p.rglob('*') if f.is_file() and not f.is_symlink()) if p.is_dir() else 0
+
+def cache_report()->dict:
+    "Bytes used per kind of cached thing ('zips', 'splits', 'weights', ...) in `cache_dir()` (`~/.cache/fashion_attrs` by default, `FASHION_ATTRS_CACHE` overrides)."
+    d = cache_dir()
+    return {p.name:_tree_size(p) for p in sorted(d.iterdir()) if p.is_dir()} if d.is_dir() else {}
+
+def clear_cache(kind:str|None=None, # one sub-folder of `cache_dir()`, e.g. 'zips'; None: everything
+               )->int:
+    "Delete the cache (`~/.cache/fashion_attrs` by default, `FASHION_ATTRS_CACHE` overrides), or one `kind` of it; the bytes freed."
+    d = cache_dir()
+    target = d/kind if kind else d
+    if kind and (Path(kind).name != kind or kind in ('.', '..')): raise DataError(f"clear_cache: {kind!r} is not a folder of the cache {d}")
+    freed = _tree_size(target)
+    if target.is_dir(): shutil.rmtree(target)
+    return freed
+
+# %% ../nbs/00_core.ipynb #f8ab7f17
+def env_limit(name:str, # an environment variable, e.g. 'FASHION_ATTRS_MAX_PIXELS'
+              default:float, # used when the variable is not set or empty
+             )->float:
+    "The positive number in environment variable `name`, or `default`."
+    v = os.environ.get(name, '').strip()
+    if not v: return default
+    try: x = float(v)
+    except ValueError: x = -1
+    if not x > 0: raise DataError(f"environment variable {name}={v!r}: expected a positive number")
+    return x
 
 # %% ../nbs/00_core.ipynb #ccdbb77c
 def _umask()->int:
@@ -53,3 +85,13 @@ def write_csv(df, # a pandas DataFrame
     "Write `df` to `path` as CSV without its index, atomically."
     with atomic_write(path, newline='') as f: df.to_csv(f, index=False, **kwargs)
     return Path(path)
+
+# %% ../nbs/00_core.ipynb #f6410511
+def save_figure(fig, # a matplotlib Figure
+                path:str|Path, # the destination PNG
+                dpi:int=90,
+               )->Path:
+    "Save `fig` as a PNG atomically, then close it."
+    import matplotlib.pyplot as plt   # only where a figure is saved: importing `core` stays cheap
+    with atomic_write(path, 'wb') as f: fig.savefig(f, format='png', dpi=dpi)
+    plt.close(fig); return Path(path)

@@ -4,18 +4,20 @@
 
 # %% ../nbs/01_data.ipynb #d3afaa00
 from __future__ import annotations
-import csv, hashlib, io, os, re, zipfile, shutil, tempfile
+import csv, errno, hashlib, io, os, re, stat, warnings, zipfile, shutil, tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 import pandas as pd
 from PIL import Image
 from fastcore.basics import patch
-from .core import DataError, cache_dir
+from .core import DataError, cache_dir, env_limit
 from .schema import Schema, FLIXSTOCK, load_schema
 
 # %% auto #0
-__all__ = ['MISSING_VALUES', 'IMAGE_EXTENSIONS', 'parse_code', 'read_labels', 'merge_repeats', 'inspect_image', 'extract_zip',
-           'find_dataset_root', 'CleaningReport', 'read_dataset', 'class_counts']
+__all__ = ['MISSING_VALUES', 'IMAGE_EXTENSIONS', 'DEFAULT_MAX_PIXELS', 'DEFAULT_MAX_UNZIPPED', 'DEFAULT_MAX_ZIP_RATIO',
+           'parse_code', 'decode_utf8', 'read_labels', 'merge_repeats', 'max_pixels', 'inspect_image', 'huge_png',
+           'list_files', 'check_zip_size', 'extract_zip', 'find_dataset_root', 'CleaningReport', 'read_dataset',
+           'class_counts']
 
 # %% ../nbs/01_data.ipynb #e552a1dd
 MISSING_VALUES = {'', '#n/a', 'n/a', 'na', 'nan', '<na>', 'null', 'none'}
@@ -31,13 +33,27 @@ def parse_code(value:str, # the cell's text
     if code >= n_classes: raise ValueError(f"{value!r} is not a class (0..{n_classes-1})")
     return code
 
+# %% ../nbs/01_data.ipynb #9b9f2cac
+def decode_utf8(data:bytes, # the bytes of a text file
+                path:Path, # its name, for the error
+               )->str:
+    "`data` as UTF-8 text (a BOM dropped); a `DataError` naming the first bad byte and the encoding it looks like."
+    try: return data.decode('utf-8-sig')
+    except UnicodeDecodeError as e: i = e.start
+    line, pos = data.count(b'\n', 0, i) + 1, i - (data.rfind(b'\n', 0, i) + 1) + 1
+    if data[:2] in (b'\xff\xfe', b'\xfe\xff'): found = 'it is UTF-16'
+    else:
+        try: found = f"it looks like Windows-1252 / Latin-1, where it is {data[i:i+1].decode('cp1252')!r}"
+        except UnicodeDecodeError: found = 'its encoding is unknown'
+    raise DataError(f"{path}, line {line}: not UTF-8 text (byte 0x{data[i]:02x} at position {pos}; {found}); save it as UTF-8")
+
 # %% ../nbs/01_data.ipynb #48adae45
 def read_labels(path:Path, # an `attributes.csv`
                 schema:Schema=FLIXSTOCK, # the attributes to read
                )->pd.DataFrame:
     "Every row of `path` with `line` numbers and integer codes (nullable), validated against `schema`."
     path = Path(path)
-    text = path.read_bytes().decode('utf-8-sig', errors='strict')
+    text = decode_utf8(path.read_bytes(), path)
     rows = list(csv.reader(io.StringIO(text, newline='')))
     if not rows: raise DataError(f"{path}: the file is empty; expected a header {','.join(schema.columns)}")
     header = [h.strip() for h in rows[0]]
@@ -80,24 +96,74 @@ def merge_repeats(labels:pd.DataFrame, # rows from `read_labels`
 
 # %% ../nbs/01_data.ipynb #f58c1916
 IMAGE_EXTENSIONS = {'.jpg','.jpeg','.png','.bmp','.gif','.webp','.tif','.tiff'}
+DEFAULT_MAX_PIXELS = 40_000_000 # images with more pixels are not decoded; `FASHION_ATTRS_MAX_PIXELS` overrides
+
+def max_pixels()->int:
+    "The most pixels an image may have: `FASHION_ATTRS_MAX_PIXELS`, at most PIL's `Image.MAX_IMAGE_PIXELS`."
+    limit = int(env_limit('FASHION_ATTRS_MAX_PIXELS', DEFAULT_MAX_PIXELS))
+    return min(limit, Image.MAX_IMAGE_PIXELS) if Image.MAX_IMAGE_PIXELS else limit
 
 def inspect_image(path:Path, # an image file
                  )->dict:
-    "Size, mode and problem (None, 'not an image' or 'does not decode: ...') of the file at `path`."
+    "Size, mode and problem (None, 'not an image', 'too large: ...' or 'does not decode: ...') of the file at `path`."
     path = Path(path)
     data = path.read_bytes()
     res = dict(sha1=hashlib.sha1(data).hexdigest(), width=None, height=None, mode=None, problem=None)
     if not data:
         res['problem'] = 'does not decode: zero bytes' if path.suffix.lower() in IMAGE_EXTENSIONS else 'not an image'
         return res
+    limit = max_pixels()
     try:
-        with Image.open(io.BytesIO(data)) as im:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', Image.DecompressionBombWarning)   # the size is checked just below
+            im = Image.open(io.BytesIO(data))
+        with im:
             res.update(width=im.width, height=im.height, mode=im.mode)
-            im.load()
+            if im.width * im.height > limit: res['problem'] = f'too large: {im.width} x {im.height} pixels (limit {limit})'
+            else: im.load()
+    except Image.DecompressionBombError as e: res['problem'] = f'too large: {e}'
     except Image.UnidentifiedImageError:
         res['problem'] = 'does not decode: unknown image format' if path.suffix.lower() in IMAGE_EXTENSIONS else 'not an image'
     except Exception as e: res['problem'] = f'does not decode: {e}'
     return res
+
+# %% ../nbs/01_data.ipynb #f6469bfa
+def huge_png(path:Path, # where to write it
+             width:int, height:int, # the size its header claims
+            )->Path:
+    "A tiny PNG file whose header claims `width` x `height` pixels (to test size limits without the memory)."
+    import struct, zlib
+    chunk = lambda kind, body: struct.pack('>I', len(body)) + kind + body + struct.pack('>I', zlib.crc32(kind + body))
+    ihdr = struct.pack('>IIBBBBB', width, height, 8, 0, 0, 0, 0)
+    Path(path).write_bytes(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', ihdr) + chunk(b'IDAT', zlib.compress(b'\0' * 64)) + chunk(b'IEND', b''))
+    return Path(path)
+
+# %% ../nbs/01_data.ipynb #2aba4b44
+def _problem(p:Path, err:OSError)->str:
+    if err.errno == errno.ELOOP: return 'symbolic link loop'
+    if p.is_symlink(): return f'dangling symbolic link (to {os.readlink(p)})'
+    return f'unreadable ({err.strerror})'
+
+def list_files(folder:Path|str, # the folder to list
+               recurse:bool=False, # list sub-folders too (links to a folder above are reported as loops)
+               hidden:bool=True, # include names starting with '.'
+              )->tuple[list[Path], dict]:
+    "The files in `folder` (sorted, through good links), and `{relative name: problem}` for the entries that lead nowhere."
+    folder, files, problems = Path(folder), [], {}
+    def walk(d:Path, above:set):
+        for e in sorted(os.scandir(d), key=lambda e: e.name):
+            p = Path(e.path); name = p.relative_to(folder).as_posix()
+            if not hidden and e.name.startswith('.'): continue
+            try: mode = os.stat(p).st_mode
+            except OSError as err: problems[name] = _problem(p, err); continue
+            if stat.S_ISREG(mode): files.append(p)
+            elif not stat.S_ISDIR(mode): problems[name] = 'not a regular file'
+            elif recurse:
+                real = os.path.realpath(p)
+                if real in above: problems[name] = 'symbolic link loop'
+                else: walk(p, above | {real})
+    walk(folder, {os.path.realpath(folder)})
+    return files, problems
 
 # %% ../nbs/01_data.ipynb #e7fe43bb
 def _file_digest(path:Path)->str:
@@ -106,25 +172,42 @@ def _file_digest(path:Path)->str:
         for chunk in iter(lambda: f.read(1<<20), b''): h.update(chunk)
     return h.hexdigest()[:16]
 
+DEFAULT_MAX_UNZIPPED, DEFAULT_MAX_ZIP_RATIO = 8e9, 100 # `FASHION_ATTRS_MAX_UNZIPPED`, `FASHION_ATTRS_MAX_ZIP_RATIO` override
+
+def check_zip_size(z:zipfile.ZipFile, # an open zip
+                   path:Path, # its name, for the error
+                  ):
+    "Raise a `DataError` if `z` unpacks to too many bytes or is compressed suspiciously well (a zip bomb)."
+    max_total = env_limit('FASHION_ATTRS_MAX_UNZIPPED', DEFAULT_MAX_UNZIPPED)
+    max_ratio = env_limit('FASHION_ATTRS_MAX_ZIP_RATIO', DEFAULT_MAX_ZIP_RATIO)
+    ms = [m for m in z.infolist() if not m.is_dir()]
+    total, packed = sum(m.file_size for m in ms), sum(m.compress_size for m in ms)
+    if total > max_total: raise DataError(f"{path}: unpacks to {total} bytes in {len(ms)} files, over the limit of {max_total:.0f} (FASHION_ATTRS_MAX_UNZIPPED)")
+    for m,size,comp in [(f'member {m.filename!r} unpacks', m.file_size, m.compress_size) for m in ms] + [(f'its {len(ms)} files unpack', total, packed)]:
+        if size > 1<<20 and size > max_ratio * max(comp, 1):
+            raise DataError(f"{path}: {m} to {size} bytes from {comp}, compressed {size/max(comp,1):.0f} times, over the limit of {max_ratio:g} (FASHION_ATTRS_MAX_ZIP_RATIO); a zip bomb?")
+
 def extract_zip(path:Path, # a zip file
                )->Path:
     "The folder (in `cache_dir()`) holding the zip's contents, extracted atomically on first use."
     path = Path(path)
     dest = cache_dir()/'zips'/f"{path.stem}-{_file_digest(path)}"
     if dest.exists(): return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix='.partial-'))
     try:
         with zipfile.ZipFile(path) as z:
-            for m in z.infolist():
-                if m.filename.startswith('__MACOSX/'): continue
-                target = (tmp/m.filename).resolve()
-                if not str(target).startswith(str(tmp.resolve())): raise DataError(f"{path}: unsafe member path {m.filename!r}")
-                z.extract(m, tmp)
-        tmp.rename(dest)
+            check_zip_size(z, path)   # before anything is written
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix='.partial-'))
+            try:
+                for m in z.infolist():
+                    if m.filename.startswith('__MACOSX/'): continue
+                    target = (tmp/m.filename).resolve()
+                    if not str(target).startswith(str(tmp.resolve())): raise DataError(f"{path}: unsafe member path {m.filename!r}")
+                    z.extract(m, tmp)
+                tmp.rename(dest)
+            finally:
+                if tmp.exists(): shutil.rmtree(tmp)
     except zipfile.BadZipFile as e: raise DataError(f"{path}: not a readable zip file ({e})") from None
-    finally:
-        if tmp.exists(): shutil.rmtree(tmp)
     return dest
 
 def find_dataset_root(src:Path|str, # a folder or a zip in FlixStock's layout
@@ -159,6 +242,8 @@ class CleaningReport:
     not_images:list = field(default_factory=list) # files in images/ that are not images
     undecodable:dict = field(default_factory=dict) # filename -> reason
     unlisted_images:list = field(default_factory=list) # readable images that attributes.csv does not list
+    too_large:dict = field(default_factory=dict) # filename -> 'too large: W x H pixels (limit N)', not decoded
+    broken_links:dict = field(default_factory=dict) # name in images/ -> why it leads nowhere (dangling link, loop)
     missing_values:dict = field(default_factory=dict) # attribute -> missing count in the clean table
     unlabelled:int = 0 # clean rows with every attribute missing
 
@@ -174,6 +259,8 @@ class CleaningReport:
                    + (f" ({_names(' = '.join(g) for g in self.identical_groups)})" if self.identical_groups else ''),
                  f"  files in images/ that are not images: {len(self.not_images)}" + (f" ({_names(self.not_images)})" if self.not_images else ''),
                  f"  images that do not decode: {len(self.undecodable)}" + (f" ({_names(f'{k}: {v}' for k,v in self.undecodable.items())})" if self.undecodable else ''),
+                 *([f"  images too large (not decoded): {len(self.too_large)} ({_names(f'{k}: {v}' for k,v in self.too_large.items())})"] if self.too_large else []),
+                 *([f"  entries in images/ that lead nowhere: {len(self.broken_links)} ({_names(f'{k}: {v}' for k,v in self.broken_links.items())})"] if self.broken_links else []),
                  f"  images not listed in attributes.csv (ignored): {len(self.unlisted_images)}" + (f" ({_names(self.unlisted_images)})" if self.unlisted_images else ''),
                  "  missing values (#N/A, empty or conflicting) in the clean table: " + ', '.join(f"{k} {v}" for k,v in self.missing_values.items()),
                  f"  images with every attribute missing: {self.unlabelled}"]
@@ -194,14 +281,17 @@ def read_dataset(src:Path|str, # a folder with `images/` and `attributes.csv`, o
     labels = read_labels(root/'attributes.csv', schema)
     report = CleaningReport(source=str(src), n_rows=len(labels))
     table, report.repeated, report.conflicts = merge_repeats(labels, schema)
-    files = {p.name:p for p in sorted((root/'images').iterdir()) if p.is_file()}
+    found, report.broken_links = list_files(root/'images')
+    files = {p.name:p for p in found}
     info = {name:inspect_image(p) for name,p in files.items()}
-    report.not_images = [n for n,i in info.items() if i['problem'] == 'not an image']
-    report.undecodable = {n:i['problem'] for n,i in info.items() if i['problem'] and i['problem'] != 'not an image'}
-    report.missing_images = [f for f in table.filename if f not in files]
+    problems = {n:i['problem'] for n,i in info.items() if i['problem']}
+    report.not_images = [n for n,pr in problems.items() if pr == 'not an image']
+    report.too_large = {n:pr for n,pr in problems.items() if pr.startswith('too large')}
+    report.undecodable = {n:pr for n,pr in problems.items() if pr.startswith('does not decode')}
+    report.missing_images = [f for f in table.filename if f not in files and f not in report.broken_links]
     listed = set(table.filename)
-    report.unlisted_images = [n for n,i in info.items() if i['problem'] is None and n not in listed]
-    table = table[table.filename.map(lambda f: f in info and info[f]['problem'] is None)].reset_index(drop=True)
+    report.unlisted_images = [n for n in files if n not in problems and n not in listed]
+    table = table[table.filename.isin([n for n in files if n not in problems])].reset_index(drop=True)
     table['path'] = [str(files[f].resolve()) for f in table.filename]
     for k in ('width','height','mode','sha1'): table[k] = [info[f][k] for f in table.filename]
     first = table.groupby('sha1').filename.transform('first')

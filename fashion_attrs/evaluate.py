@@ -11,7 +11,7 @@ import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from PIL import Image
 from sklearn.metrics import confusion_matrix, ConfusionMatrixDisplay
-from .core import DataError, atomic_write
+from .core import DataError, atomic_write, save_figure
 from .schema import Schema
 from .model import metric_table, score_learner
 
@@ -161,8 +161,6 @@ def write_report(evaluation:Evaluation, # from `evaluate`
     out,report = Path(out),report_json(evaluation, title)
     with atomic_write(out/'report.json') as f: f.write(json.dumps(report, indent=1) + '\n')
     with atomic_write(out/'report.md') as f: f.write(report_markdown(evaluation, title))
-    for name,fig in (('confusion_matrices.png', plot_confusions(evaluation.confusion)),
-                     ('confident_mistakes.png', plot_mistakes(evaluation.mistakes))):
-        with atomic_write(out/name, 'wb') as f: fig.savefig(f, format='png', dpi=90)
-        plt.close(fig)
+    save_figure(plot_confusions(evaluation.confusion), out/'confusion_matrices.png')
+    save_figure(plot_mistakes(evaluation.mistakes), out/'confident_mistakes.png')
     return report

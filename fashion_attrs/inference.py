@@ -4,29 +4,34 @@
 
 # %% ../nbs/09_inference.ipynb #6bdeddcd
 from __future__ import annotations
-import tempfile, warnings
+import hashlib, io, os, sys, tempfile, warnings
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
+from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
-import numpy as np, pandas as pd, torch
+import numpy as np, pandas as pd
 from PIL import Image, ImageOps, ImageDraw, ImageFont
-from fastprogress.fastprogress import progress_bar
 from fastcore.foundation import L
-from fastai.data.transforms import get_files
-from .core import UserError, DataError, ModelError, atomic_write
-from .data import inspect_image, extract_zip
-from .model import MaskedAttributeLoss, batch_probs
+from .core import UserError, DataError, ModelError, atomic_write, cache_dir
+from .data import inspect_image, extract_zip, IMAGE_EXTENSIONS
+from .engine import OnnxEngine, TorchEngine, export_onnx, onnx_path, to_pixels
+from tqdm import tqdm
 
 # %% auto #0
-__all__ = ['load_model', 'relative_names', 'image_root', 'image_sources', 'needs_normalising', 'normalise_image',
-           'split_readable', 'image_probs', 'prediction_table', 'probability_table', 'Predictions', 'predict_images',
-           'check_writable', 'write_outputs', 'label_image', 'labeled_copy_names', 'write_labeled_images']
+__all__ = ['load_model', 'onnx_model', 'open_engine', 'relative_names', 'image_root', 'image_sources', 'needs_normalising',
+           'normalise_image', 'read_image', 'read_pixels', 'read_ahead', 'Batch', 'as_engine', 'predict_batches',
+           'prediction_table', 'probability_table', 'Predictions', 'predict_images', 'check_writable', 'write_outputs',
+           'Written', 'predict_to_files', 'label_image', 'labeled_copy_names', 'write_labeled_images']
 
 # %% ../nbs/09_inference.ipynb #c4895677
 def load_model(path:str|Path, # an exported fashion_attrs learner (.pkl)
               ):
     "The learner exported to `path`, or a `ModelError` saying why it cannot be used."
+    import torch
     from fastai.learner import load_learner, Learner
+    from fashion_attrs.model import MaskedAttributeLoss
     path = Path(path)
     if not path.is_file(): raise ModelError(f"{path}: no such model file")
     try:
@@ -41,12 +46,45 @@ def load_model(path:str|Path, # an exported fashion_attrs learner (.pkl)
     learn.model.to(memory_format=torch.channels_last)   # the same numbers; CPU convolutions faster (1.5x at batch 64)
     return learn
 
+# %% ../nbs/09_inference.ipynb #9c665ee7
+def _digest(path:Path)->str:
+    h = hashlib.sha1()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1<<20), b''): h.update(chunk)
+    return h.hexdigest()[:16]
+
+def onnx_model(path:str|Path, # an exported fashion_attrs learner (.pkl)
+              )->Path:
+    "The up-to-date ONNX graph of the model at `path`: beside it, in the cache, or exported now (beside it if possible)."
+    path = Path(path)
+    if not path.is_file(): raise ModelError(f"{path}: no such model file")
+    beside = onnx_path(path)
+    if beside.is_file() and beside.stat().st_mtime >= path.stat().st_mtime: return beside
+    cached = cache_dir()/'onnx'/f'{path.stem}-{_digest(path)}.onnx'
+    if cached.is_file(): return cached
+    learn = load_model(path)
+    try: return export_onnx(learn, beside)
+    except OSError: return export_onnx(learn, cached)
+
+# %% ../nbs/09_inference.ipynb #d0bbeb8a
+def open_engine(path:str|Path, # an exported fashion_attrs learner (.pkl)
+                engine:str='onnx', # 'onnx' (onnxruntime) or 'torch' (the learner itself)
+                threads:int=2, # onnxruntime's intra-op threads
+               ):
+    "An engine for the model at `path`: `OnnxEngine` on its graph (`onnx_model`), or `TorchEngine` on the learner."
+    if engine == 'onnx': return OnnxEngine(onnx_model(path), threads)
+    if engine == 'torch': return TorchEngine(load_model(path))
+    raise UserError(f"unknown engine {engine!r}: 'onnx' or 'torch'")
+
 # %% ../nbs/09_inference.ipynb #26716ba4
 def relative_names(folder:str|Path, # the folder the names are relative to
                   )->list[tuple[str, Path]]:
-    "Every file under `folder` (hidden ones aside) with its path relative to `folder`, '/'-separated."
-    folder = Path(folder)
-    return [(p.relative_to(folder).as_posix(), p) for p in get_files(folder)]
+    "Every file under `folder` (hidden ones aside) with its path relative to `folder`, '/'-separated: fastai's `get_files`."
+    folder,res = Path(folder),[]
+    for root,dirs,files in os.walk(folder):
+        dirs[:] = [o for o in dirs if not o.startswith('.')]
+        res += [(p.relative_to(folder).as_posix(), p) for p in (Path(root)/f for f in files if not f.startswith('.'))]
+    return res
 
 # %% ../nbs/09_inference.ipynb #5b0e2f64
 def image_root(folder:str|Path, # a folder of photos, or an extracted zip of one
@@ -83,45 +121,89 @@ def needs_normalising(path:Path, # a readable image
         return im.mode in ('RGBA','LA','PA','RGBa','La','I','I;16','I;16B','I;16L','F') or (im.mode == 'P' and 'transparency' in im.info)
 
 # %% ../nbs/09_inference.ipynb #a9939549
-def normalise_image(path:Path, # a readable image
+def normalise_image(path:Path|Image.Image, # a readable image, or one opened
                    )->Image.Image:
     "The RGB image as meant to be seen: EXIF orientation applied, transparency on white, high bit depths scaled to 8 bits."
-    with Image.open(path) as im:
-        im = ImageOps.exif_transpose(im)
-        if im.mode in ('I','I;16','I;16B','I;16L','F'):
-            a = np.asarray(im, dtype=np.float64)
-            hi = 65535. if im.mode.startswith('I;16') or a.max() > 255 else 255.
-            if im.mode == 'F' and a.max() <= 1.: hi = 1.
-            im = Image.fromarray(np.clip(a / hi * 255 + 0.5, 0, 255).astype(np.uint8), 'L')
-        if im.mode == 'P' and 'transparency' in im.info or im.mode in ('PA','LA','RGBa','La'): im = im.convert('RGBA')
-        if im.mode == 'RGBA':
-            bg = Image.new('RGB', im.size, 'white'); bg.paste(im, mask=im.getchannel('A')); return bg
-        return im.convert('RGB')
+    if isinstance(path, Image.Image): return _upright_rgb(path)
+    with Image.open(path) as im: return _upright_rgb(im)
+
+def _upright_rgb(im:Image.Image)->Image.Image:
+    im = ImageOps.exif_transpose(im)
+    if im.mode in ('I','I;16','I;16B','I;16L','F'):
+        a = np.asarray(im, dtype=np.float64)
+        hi = 65535. if im.mode.startswith('I;16') or a.max() > 255 else 255.
+        if im.mode == 'F' and a.max() <= 1.: hi = 1.
+        im = Image.fromarray(np.clip(a / hi * 255 + 0.5, 0, 255).astype(np.uint8), 'L')
+    if im.mode == 'P' and 'transparency' in im.info or im.mode in ('PA','LA','RGBa','La'): im = im.convert('RGBA')
+    if im.mode == 'RGBA':
+        bg = Image.new('RGB', im.size, 'white'); bg.paste(im, mask=im.getchannel('A')); return bg
+    return im.convert('RGB')
 
 # %% ../nbs/09_inference.ipynb #0b9b1c4f
-def split_readable(sources:pd.DataFrame, # from `image_sources`
-                  )->tuple[pd.DataFrame, pd.DataFrame]:
-    "The rows of `sources` that are readable images, and a table `filename,reason` of the others."
-    problems = pd.Series([inspect_image(p)['problem'] for p in sources.path], index=sources.index, dtype=object)
-    errors = pd.DataFrame(dict(filename=sources.filename[problems.notna()], reason=problems[problems.notna()]))
-    return sources[problems.isna()].reset_index(drop=True), errors.reset_index(drop=True)
+def read_image(path:Path, # any file
+              )->tuple[Image.Image|None, str|None]:
+    "The photo at `path` upright and in RGB (`normalise_image`) and None, or None and why it cannot be read (as `inspect_image`)."
+    path = Path(path); data = path.read_bytes()
+    is_image = path.suffix.lower() in IMAGE_EXTENSIONS
+    if not data: return None, 'does not decode: zero bytes' if is_image else 'not an image'
+    try: im = Image.open(io.BytesIO(data)); im.load()
+    except Image.UnidentifiedImageError: return None, 'does not decode: unknown image format' if is_image else 'not an image'
+    except Exception as e: return None, f'does not decode: {e}'
+    return normalise_image(im), None
 
 # %% ../nbs/09_inference.ipynb #cea35035
-def _saved(im:Image.Image, dest:Path)->Path: im.save(dest); return dest
+def read_pixels(path:Path, # any file
+                spec:dict, # the engine's `spec`
+               )->tuple[np.ndarray|None, str|None]:
+    "The (3, h, w) uint8 input of the photo at `path` and None, or None and why it cannot be read."
+    im,problem = read_image(path)
+    return (None, problem) if im is None else (to_pixels(im, spec), None)
 
-def image_probs(learn, # a learner from `load_model`
-                paths:list[Path], # readable images
-                bs:int=64, # batch size
-               )->np.ndarray:
-    "Probabilities (n_images, n_out) of `paths`, each awkward image (`needs_normalising`) read through a normalised copy."
-    if not len(paths): return np.zeros((0, learn.loss_func.layout.n_out), np.float32)
-    with tempfile.TemporaryDirectory(prefix='fashion_attrs-') as work:
-        items = [_saved(normalise_image(p), Path(work)/f'{i}.png') if needs_normalising(p) else p for i,p in enumerate(paths)]
-        return batch_probs(learn, items, bs=bs).numpy()
+def read_ahead(fn, # called on each item in a worker thread
+               items, # any iterable
+               workers:int=2, # threads
+               ahead:int=128, # at most this many results computed but not yet consumed
+              ):
+    "`map(fn, items)`, computed by `workers` threads at most `ahead` items ahead of the consumer."
+    with ThreadPoolExecutor(workers) as pool:
+        it = iter(items)
+        todo = deque(pool.submit(fn, x) for x in islice(it, ahead))
+        while todo:
+            res = todo.popleft().result()
+            todo.extend(pool.submit(fn, x) for x in islice(it, 1))
+            yield res
+
+# %% ../nbs/09_inference.ipynb #5a19443f
+class Batch(NamedTuple):
+    "One batch of `predict_batches`: the photos predicted, and the files skipped since the previous batch."
+    filenames:list # the names of the predicted photos
+    paths:list # their files
+    probs:np.ndarray # (len(filenames), n_out) probabilities
+    errors:list # (filename, reason) of each skipped file
+
+def as_engine(model)->object:
+    "`model` if it is an engine (`OnnxEngine`, `TorchEngine`), a learner wrapped in a `TorchEngine` otherwise."
+    return model if hasattr(model, 'spec') and hasattr(model, 'layout') else TorchEngine(model)
+
+def predict_batches(engine, # an engine, or a learner from `load_model`
+                    sources:pd.DataFrame, # from `image_sources`
+                    bs:int=64, # batch size
+                    workers:int=2, # threads reading photos ahead of the engine
+                   ):
+    "`Batch`es of the probabilities of the readable photos of `sources`, in order, read ahead by a pool of threads."
+    engine = as_engine(engine)
+    read = read_ahead(lambda p: read_pixels(p, engine.spec), sources.path, workers, ahead=2*bs)
+    names,paths,pix,errors = [],[],[],[]
+    for (f,p),(x,problem) in zip(sources[['filename', 'path']].itertuples(index=False), read):
+        if x is None: errors.append((f, problem)); continue
+        names.append(f); paths.append(p); pix.append(x)
+        if len(pix) == bs: yield Batch(names, paths, engine(np.stack(pix)), errors); names,paths,pix,errors = [],[],[],[]
+    if pix or errors:
+        yield Batch(names, paths, engine(np.stack(pix)) if pix else np.zeros((0, engine.layout.n_out), np.float32), errors)
 
 # %% ../nbs/09_inference.ipynb #5f2a8d13
 def prediction_table(filenames:list[str], # one per row of `probs`
-                     probs:np.ndarray, # (n_images, n_out) from `image_probs`
+                     probs:np.ndarray, # (n_images, n_out) probabilities
                      layout, # the model's `OutputLayout`
                      names:bool=False, # display names instead of class codes
                     )->pd.DataFrame:
@@ -134,7 +216,7 @@ def prediction_table(filenames:list[str], # one per row of `probs`
 
 # %% ../nbs/09_inference.ipynb #6b8c0e21
 def probability_table(filenames:list[str], # one per row of `probs`
-                      probs:np.ndarray, # (n_images, n_out) from `image_probs`
+                      probs:np.ndarray, # (n_images, n_out) probabilities
                       layout, # the model's `OutputLayout`
                      )->pd.DataFrame:
     "`filename` and one column of probabilities per output, named by its token (`<attribute>:<class name>`)."
@@ -150,17 +232,19 @@ class Predictions(NamedTuple):
     probs:pd.DataFrame # `filename` and one probability per output
     paths:list # the image file of each row of `preds` and `probs`
 
-def predict_images(learn, # a learner from `load_model`
+def predict_images(engine, # an engine (`open_engine`), or a learner from `load_model`
                    images:str|Path|list|pd.DataFrame, # a folder, a zip, an image file, a list of these, or their `image_sources`
                    bs:int=64, # batch size
                    names:bool=False, # attribute columns hold display names instead of class codes
                   )->Predictions:
     "Predictions for the readable images in `images`, the skipped files with reasons, and the probabilities."
+    engine = as_engine(engine)
     sources = images if isinstance(images, pd.DataFrame) else image_sources(images)
-    good,errors = split_readable(sources)
-    probs,layout = image_probs(learn, good.path.tolist(), bs),learn.loss_func.layout
-    return Predictions(prediction_table(good.filename, probs, layout, names), errors,
-                       probability_table(good.filename, probs, layout), good.path.tolist())
+    batches = list(predict_batches(engine, sources, bs))
+    files,paths = [f for b in batches for f in b.filenames],[p for b in batches for p in b.paths]
+    probs = np.concatenate([b.probs for b in batches]) if batches else np.zeros((0, engine.layout.n_out), np.float32)
+    errors = pd.DataFrame([e for b in batches for e in b.errors], columns=['filename', 'reason'])
+    return Predictions(prediction_table(files, probs, engine.layout, names), errors, probability_table(files, probs, engine.layout), paths)
 
 # %% ../nbs/09_inference.ipynb #c7e2a9b4
 def check_writable(path:str|Path, # a file about to be written
@@ -189,6 +273,46 @@ def write_outputs(preds:pd.DataFrame, # from `predict_images`
     for path,df in tables.items():
         if df is None: path.unlink(missing_ok=True)
     return [p for p,df in tables.items() if df is not None]
+
+# %% ../nbs/09_inference.ipynb #5f60a3ba
+class Written(NamedTuple):
+    "What `predict_to_files` did."
+    n:int # photos predicted
+    errors:pd.DataFrame # `filename,reason` of the skipped files
+    files:list # the files written
+    probs:pd.DataFrame|None # the probabilities, when asked to keep them (for `write_labeled_images`)
+    paths:list|None # the image file of each row of `probs`, when kept
+
+def predict_to_files(engine, # an engine (`open_engine`), or a learner from `load_model`
+                     images:str|Path|list, # a folder, a zip, an image file, or a list of these
+                     out:str|Path, # the predictions file, e.g. `Output.csv`
+                     bs:int=16, # batch size: larger ones gain nothing on a CPU and cost memory
+                     names:bool=False, # attribute columns hold display names instead of class codes
+                     probs:bool=False, # also write `<out stem>.probs.csv`
+                     keep:bool=False, # also return the probabilities and image files
+                     report=None, # called with (filename, reason) of each skipped file as it is found
+                    )->Written:
+    "Predict `images` batch by batch into `out` and its sidecars, all replaced at the end; stale sidecars removed."
+    engine,sources,out = as_engine(engine),image_sources(images),Path(out)
+    err_path,prob_path = out.with_name(f'{out.stem}.errors.csv'),out.with_name(f'{out.stem}.probs.csv')
+    n,errors,kept = 0,[],[]
+    with ExitStack() as files, tqdm(total=len(sources), unit='photo', disable=None, file=sys.stderr) as bar:
+        fo,fp = [files.enter_context(atomic_write(p, newline='')) for p in [out] + [prob_path]*probs] + [None]*(not probs)
+        for b in predict_batches(engine, sources, bs):
+            for e in b.errors: report and report(*e)
+            if len(b.filenames):
+                prediction_table(b.filenames, b.probs, engine.layout, names).to_csv(fo, header=not n, index=False)
+                pt = probability_table(b.filenames, b.probs, engine.layout)
+                if fp: pt.to_csv(fp, header=not n, index=False)
+                if keep: kept.append((pt, b.paths))
+            n += len(b.filenames); errors += b.errors; bar.update(len(b.filenames) + len(b.errors))
+        if not n: raise DataError(f"{' '.join(map(str, L(images)))}: no readable images ({len(errors)} files skipped)")
+        errors = pd.DataFrame(errors, columns=['filename', 'reason'])
+        if len(errors): errors.to_csv(files.enter_context(atomic_write(err_path, newline='')), index=False)
+    for p,used in [(err_path, len(errors)), (prob_path, probs)]:
+        if not used: p.unlink(missing_ok=True)
+    return Written(n, errors, [out] + [err_path]*bool(len(errors)) + [prob_path]*probs,
+                   pd.concat([k[0] for k in kept], ignore_index=True) if keep else None, [p for k in kept for p in k[1]] if keep else None)
 
 # %% ../nbs/09_inference.ipynb #4ef1ddb8
 def label_image(path:str|Path, # a readable image
@@ -226,7 +350,7 @@ def write_labeled_images(probs:pd.DataFrame, # `Predictions.probs`
     "A copy of each predicted photo with every attribute's predicted class name and probability drawn beneath it."
     codes,conf = layout.decode(probs[layout.vocab].to_numpy())
     res = []
-    for i,name in enumerate(progress_bar(labeled_copy_names(probs.filename), leave=False)):
+    for i,name in enumerate(tqdm(labeled_copy_names(probs.filename), unit='photo', leave=False, disable=None)):
         lines = [f"{a.name}: {a.display(int(codes[i, j]))} ({conf[i, j]:.2f})" for j,a in enumerate(layout.schema)]
         dest = Path(out_dir)/name; dest.parent.mkdir(parents=True, exist_ok=True)
         label_image(paths[i], lines).save(dest, quality=90)

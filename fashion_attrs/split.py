@@ -12,7 +12,8 @@ from .schema import Schema, load_schema
 from .data import find_dataset_root
 
 # %% auto #0
-__all__ = ['SPLIT_NAMES', 'stratified_group_parts', 'assign_splits', 'splits_path', 'load_splits', 'part_rows']
+__all__ = ['SPLIT_NAMES', 'MIN_LABELLED_PER_PART', 'stratified_group_parts', 'assign_splits', 'splits_path', 'load_splits',
+           'part_rows', 'check_trainable']
 
 # %% ../nbs/02_split.ipynb #68a95b32
 def stratified_group_parts(label_sets:list[set], # the labels of each group (any sortable values)
@@ -76,22 +77,21 @@ def assign_splits(table:pd.DataFrame, # a clean table from `read_dataset`
 
 # %% ../nbs/02_split.ipynb #8ad61ee8
 def splits_path(src:Path|str, # the data folder or zip
+                seed:int=DEFAULT_SEED, # the split's seed
                )->Path:
-    "Where the splits of the data at `src` are saved."
-    root = find_dataset_root(src)
-    if os.access(root, os.W_OK) and Path(src).is_dir(): return root/'splits.csv'
+    "Where the split of the data at `src` made with `seed` is kept when no path is given: in `cache_dir()`."
     key = hashlib.sha1(str(Path(src).resolve()).encode()).hexdigest()[:10]
-    return cache_dir()/'splits'/f'{Path(src).stem}-{key}.csv'
+    return cache_dir()/'splits'/f'{Path(src).stem}-{key}-seed{seed}.csv'
 
 # %% ../nbs/02_split.ipynb #09528f51
 def load_splits(src:Path|str, # the data folder or zip
                 table:pd.DataFrame, # its clean table from `read_dataset`
                 schema:Schema|str|None=None,
                 seed:int=DEFAULT_SEED, # used only when the splits are made
-                path:Path|str|None=None, # where to keep them; `splits_path(src)` by default
+                path:Path|str|None=None, # where to keep them; `splits_path(src, seed)` (in the cache) by default
                )->pd.DataFrame:
     "The saved splits of `table`, made and saved first when there are none or they do not cover every image."
-    path = Path(path) if path else splits_path(src)
+    path = Path(path) if path else splits_path(src, seed)
     if path.exists():
         saved = pd.read_csv(path)
         if set(saved.filename) >= set(table.filename): return saved.set_index('filename').loc[table.filename].reset_index()
@@ -109,3 +109,42 @@ def part_rows(table:pd.DataFrame, # clean table from `read_dataset`
     names = set(splits.filename[splits.split == part])
     if not names: raise DataError(f"no images in the {part!r} part of the split")
     return table[table.filename.isin(names)].reset_index(drop=True)
+
+# %% ../nbs/02_split.ipynb #fdda2307
+MIN_LABELLED_PER_PART = 2 # labelled images each attribute needs in every part and every held-out fold
+
+def _check_parts(where:str, owner:pd.Series, parts:list, labelled:pd.DataFrame, a:str, total:int, what:str):
+    for part in parts:
+        k = int(labelled[a][owner.values == part].sum())
+        if k < MIN_LABELLED_PER_PART: raise DataError(
+            f"{where}: attribute {a!r} has {k} labelled image{'s'*(k!=1)} in {what(part)}, fewer than {MIN_LABELLED_PER_PART} "
+            f"({total} labelled in all); label more images")
+
+def check_trainable(table:pd.DataFrame, # a clean table from `read_dataset`
+                    schema:Schema|str|None=None, # its attributes
+                    splits:pd.DataFrame|None=None, # `filename`, `split` (and `fold`) rows of `table`; None: `assign_splits(table)`
+                    parts:tuple=SPLIT_NAMES, # the parts the run uses: ('train',) when nothing is held out, () for folds only
+                    n_folds:int|None=None, # the number of cross-validation folds, if any
+                    seed:int=DEFAULT_SEED, # seeds the split when `splits` is None
+                    where:str='data', # names the data set in the error, e.g. its path
+                   ):
+    "Raise a one-line `DataError` unless every attribute of `table` has enough labels to be trained on and scored."
+    schema = load_schema(schema)
+    if len(table) == 0: raise DataError(f"{where}: no images to train on (attributes.csv lists none that exist and decode)")
+    for a in schema.names:
+        codes = table[a].dropna().astype(int)
+        if len(codes) == 0: raise DataError(f"{where}: attribute {a!r} has no labels (0 of {len(table)} images labelled)")
+        if codes.nunique() < 2: raise DataError(f"{where}: attribute {a!r} has only one class ({codes.iloc[0]}) among its {len(codes)} labelled images; training needs 2 or more")
+        need = MIN_LABELLED_PER_PART * max(len(parts), n_folds or 0)
+        if len(codes) < need: raise DataError(f"{where}: attribute {a!r} has {len(codes)} labelled images, too few for "
+            + (f"{'/'.join(parts)} parts" if len(parts) >= (n_folds or 0) else f"{n_folds} folds") + f" of at least {MIN_LABELLED_PER_PART} each (needs {need})")
+    if splits is None: splits = assign_splits(table, schema, n_folds=n_folds or 5, seed=seed)
+    sp = splits.set_index('filename').loc[table.filename]
+    labelled = table[schema.names].notna()
+    for a in schema.names:
+        total = int(labelled[a].sum())
+        _check_parts(where, sp['split'] if parts else None, list(parts), labelled, a, total, lambda p: f"the {p!r} part of the split")
+        if n_folds: _check_parts(where, sp['fold'], list(range(n_folds)), labelled, a, total, lambda f: f"fold {f} of {n_folds}")
+        train = table[a][(sp['split'].values == 'train') & labelled[a].values] if 'train' in parts else None
+        if train is not None and train.nunique() < 2: raise DataError(
+            f"{where}: attribute {a!r} has only one class ({int(train.iloc[0])}) among its {len(train)} labelled images in the 'train' part; training needs 2 or more")

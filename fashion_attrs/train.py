@@ -12,18 +12,19 @@ import matplotlib.pyplot as plt
 from torch import nn
 from fastai.vision.all import (vision_learner, set_seed, Callback, SaveModelCallback, EarlyStoppingCallback, Learner,
                                CSVLogger, DataLoaders, TrainEvalCallback, progress_bar)
-from .core import DEFAULT_SEED, DataError, atomic_write
+from .core import DEFAULT_SEED, DataError, atomic_write, save_figure
 from .schema import load_schema
 from .data import read_dataset
-from .split import load_splits, part_rows
+from .split import SPLIT_NAMES, load_splits, part_rows, check_trainable
 from .model import (OutputLayout, ModelInfo, attribute_dataloaders, MaskedAttributeLoss, class_weights,
                                  attribute_metrics, score_learner)
 from .weights import learner_backbone_args
+from .engine import export_onnx, onnx_path
 
 # %% auto #0
 __all__ = ['TrainConfig', 'phase_logger', 'read_history', 'plot_history', 'build_learner', 'suggest_lr', 'body_features',
-           'fit_head_on_features', 'FrozenBatchNormStats', 'fit_recipe', 'export_learner', 'save_figure', 'TrainResult',
-           'kept_epoch', 'write_training_files', 'train']
+           'fit_head_on_features', 'FrozenBatchNormStats', 'fit_recipe', 'export_learner', 'TrainResult', 'kept_epoch',
+           'write_training_files', 'train']
 
 # %% ../nbs/07_train.ipynb #f1b565e2
 @dataclass
@@ -48,6 +49,8 @@ class TrainConfig:
     epochs:int = 2 # epochs after unfreezing
     gradual_unfreeze:bool = False # unfreeze the last body group for one epoch before the rest
     patience:int = 3 # early stopping: epochs without a better valid mean macro-F1
+    select_best:bool = True # keep the state with the best valid mean macro-F1; False: the last state (cross-validation's choice, so the held-out fold never chooses)
+    holdout:bool = True # hold out the split's valid and test parts; False: train on every labelled image, keep the last state
     wd:float = 0.01 # weight decay
     ps:float = 0.5 # dropout in the head
     augment:bool = True # flips, small rotations and zooms, lighting, random erasing
@@ -164,8 +167,9 @@ def fit_head_on_features(learn:Learner, # a frozen `vision_learner`
                          cbs:list|None=None, # callbacks for the head's fit, e.g. a `phase_logger`
                         )->Learner:
     "Fit `learn`'s head (after its pooling) on cached features of the frozen body; the head's own learner is returned."
-    dls = DataLoaders.from_dsets(list(zip(*body_features(learn, learn.dls.train, passes))),
-                                 list(zip(*body_features(learn, learn.dls.valid))), bs=bs, device=learn.dls.device)
+    train = list(zip(*body_features(learn, learn.dls.train, passes)))   # first: the valid pass draws from the random state too
+    valid = list(zip(*body_features(learn, learn.dls.valid))) if len(learn.dls.valid_ds) else []
+    dls = DataLoaders.from_dsets(train, valid, bs=min(bs, len(train)), device=learn.dls.device)  # fewer rows than bs: still one batch
     head = Learner(dls, learn.model[1][1:], loss_func=learn.loss_func, metrics=attribute_metrics(learn.loss_func.layout),
                    wd=learn.wd, path=learn.path, model_dir=learn.model_dir)
     head.fit_one_cycle(epochs, lr, cbs=cbs)
@@ -191,19 +195,25 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
               )->tuple[list[str], str]:
     "Frozen phase at `lr`, optional gradual unfreezing, then unfrozen epochs at discriminative rates, keeping the best state; the phases run and which state was kept."
     learn.freeze()
-    say(f"head: {config.freeze_epochs} epochs at lr {lr:.1e}" + (f" on cached features of {config.feature_passes} augmented passes" if config.feature_passes else ''))
-    if config.feature_passes: head = fit_head_on_features(learn, config.freeze_epochs, lr, config.feature_passes, cbs=[phase_logger('head')])
-    else: learn.fit_one_cycle(config.freeze_epochs, slice(lr), cbs=[phase_logger('head')]); head = learn
+    head,phases = learn,[]
+    if config.freeze_epochs:
+        say(f"head: {config.freeze_epochs} epochs at lr {lr:.1e}" + (f" on cached features of {config.feature_passes} augmented passes" if config.feature_passes else ''))
+        if config.feature_passes: head = fit_head_on_features(learn, config.freeze_epochs, lr, config.feature_passes, cbs=[phase_logger('head')])
+        else: learn.fit_one_cycle(config.freeze_epochs, slice(lr), cbs=[phase_logger('head')])
+        phases.append('head')
     top = lr / config.unfrozen_lr_div
-    unfrozen_lrs,phases = slice(top/config.lr_mult, top),['head']
+    unfrozen_lrs = slice(top/config.lr_mult, top)
     keep_stats = [FrozenBatchNormStats()] if config.freeze_bn_stats else []
     if config.gradual_unfreeze:
         say(f"last group: 1 epoch at lr {unfrozen_lrs.start:.1e}..{top:.1e}")
         learn.freeze_to(-2); learn.fit_one_cycle(1, unfrozen_lrs, cbs=[phase_logger('last group')]+keep_stats); phases.append('last group')
     learn.unfreeze()
-    start = _last_score(learn.recorder if config.gradual_unfreeze else head.recorder)
+    start = _last_score(learn.recorder if config.gradual_unfreeze else head.recorder) if phases else -np.inf
     if not config.epochs: return phases, f"the head-only state (no fine-tuning epochs); valid mean macro-F1 {start:.3f}"
     say(f"fine-tune: {config.epochs} epochs at lr {unfrozen_lrs.start:.1e}..{top:.1e}, body batch-norm statistics {'kept' if keep_stats else 'trained'}")
+    if not (config.select_best and len(learn.dls.valid_ds)):
+        learn.fit_one_cycle(config.epochs, unfrozen_lrs, cbs=[phase_logger('fine-tune')]+keep_stats)
+        return phases + ['fine-tune'], "the last state: no valid part chooses" + (" (select_best is off)" if len(learn.dls.valid_ds) else '')
     keep_best = [SaveModelCallback(monitor='mean_f1', comp=np.greater, fname='best', reset_on_fit=False),
                  EarlyStoppingCallback(monitor='mean_f1', comp=np.greater, patience=config.patience, reset_on_fit=False)]
     for cb in keep_best: cb.best = start
@@ -220,12 +230,7 @@ def export_learner(learn:Learner, out:str|Path)->Path:
     with atomic_write(out, 'wb') as f: learn.export(Path(f.name).resolve())
     return Path(out)
 
-def save_figure(fig, path:str|Path)->Path:
-    "Save `fig` as a PNG atomically and close it."
-    with atomic_write(path, 'wb') as f: fig.savefig(f, format='png', dpi=90)
-    plt.close(fig); return Path(path)
-
-# %% ../nbs/07_train.ipynb #91c6c205
+# %% ../nbs/07_train.ipynb #138a6c30
 @dataclass
 class TrainResult:
     "What `train` made: the learner, its per-epoch history and its test-part scores (None when the test part has no labelled image)."
@@ -244,12 +249,13 @@ def kept_epoch(history:pd.DataFrame, # from `read_history`
     return int(before.iloc[-1]) if len(before) else None
 
 def write_training_files(result:TrainResult, out:str|Path, config:TrainConfig, lr_plot)->list[Path]:
-    "The model and its sidecars (history CSV and plot, lr_find plot, settings), all written together at the end."
+    "The model, its ONNX graph and its sidecars (history CSV and plot, lr_find plot, settings), all written together at the end."
     stem = str(Path(out).with_suffix(''))
+    export_onnx(result.learn, onnx_path(out))
     with atomic_write(f'{stem}.history.csv', newline='') as f: result.history.to_csv(f, index=False)
     epoch = kept_epoch(result.history, result.learn.model_info.kept)
     return [Path(f'{stem}.history.csv'), save_figure(plot_history(result.history, epoch), f'{stem}.history.png'),
-            save_figure(lr_plot, f'{stem}.lr_find.png'), config.save(f'{stem}.config.json'), export_learner(result.learn, out)]
+            save_figure(lr_plot, f'{stem}.lr_find.png'), config.save(f'{stem}.config.json'), onnx_path(out), export_learner(result.learn, out)]
 
 def train(data:str|Path, # a folder or zip in FlixStock's layout
           out:str|Path, # where to export the learner (.pkl); the log, plots and config go beside it
@@ -261,7 +267,10 @@ def train(data:str|Path, # a folder or zip in FlixStock's layout
     config,start = config or TrainConfig(),time.time()
     set_seed(config.seed, reproducible=True)
     table,_ = read_dataset(data, config.schema)
+    parts = SPLIT_NAMES if config.holdout else ('train',)
+    check_trainable(table, config.schema, parts=parts, seed=config.split_seed, where=str(data))   # before anything is written
     splits = load_splits(data, table, config.schema, seed=config.split_seed, path=splits_file)
+    if not config.holdout: splits = splits.assign(split='train')
     with tempfile.TemporaryDirectory() as work:
         learn = build_learner(table, splits, config, path=work)
         say(f"lr_find: {config.lr_find_iters} mini-batches")

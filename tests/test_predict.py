@@ -193,10 +193,28 @@ def test_labeled_images_of_same_named_photos(model, tmp_path):
 
 # the refactor changed no prediction, and the exported model decodes to class names by itself
 
-def test_output_is_byte_identical_to_reference(model, tmp_path):
-    r = run('fashion-attrs-predict', SAMPLE/'images', '--model', model, '--out', tmp_path/'Output.csv')
+@pytest.mark.parametrize('engine', ['onnx', 'torch'])
+def test_output_is_byte_identical_to_reference(model, tmp_path, engine):
+    r = run('fashion-attrs-predict', SAMPLE/'images', '--model', model, '--out', tmp_path/'Output.csv', '--engine', engine)
     assert r.returncode == 0, r.stderr
     assert (tmp_path/'Output.csv').read_bytes() == (ROOT/'tests'/'reference'/'sample_Output.csv').read_bytes()
+
+# the ONNX engine: its graph is made on first use, then predicting loads neither torch nor fastai, and prints no warning
+
+def test_onnx_engine_needs_neither_torch_nor_fastai(model, images, tmp_path):
+    d,good = images
+    r = run('fashion-attrs-predict', d, '--model', model, '--out', tmp_path/'o1.csv')
+    assert r.returncode == 0 and model.with_suffix('.onnx').is_file(), r.stderr
+    assert 'Warning' not in r.stderr and all(l.startswith('skipped ') for l in r.stderr.splitlines()), r.stderr
+    code = textwrap.dedent(f"""
+        import sys
+        from fashion_attrs.cli import predict_cmd
+        sys.argv = ['fashion-attrs-predict', {str(d)!r}, '--model', {str(model)!r}, '--out', {str(tmp_path/'o2.csv')!r}]
+        predict_cmd()
+        print(sorted(m for m in ('torch', 'fastai', 'timm') if m in sys.modules))""")
+    p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    assert p.returncode == 0 and p.stdout.strip().splitlines()[-1] == '[]', p.stdout + p.stderr
+    assert (tmp_path/'o2.csv').read_bytes() == (tmp_path/'o1.csv').read_bytes()
 
 def test_learn_predict_gives_class_name_tokens(model):
     code = textwrap.dedent(f"""

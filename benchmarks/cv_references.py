@@ -1,0 +1,69 @@
+"""The logistic-regression reference through the same 5 folds as `fashion-attrs-cv`: frozen ImageNet features of the
+backbone (global average pool), averaged with those of the horizontally flipped photo (and, for comparison, without),
+standardised on the training folds, one class-balanced logistic regression per attribute (C=0.003). Per fold and
+attribute: macro-F1 and accuracy on the held-out fold beside the majority class of the training folds.
+
+Usage: python benchmarks/cv_references.py ../shared/flixstock-dev [--out benchmarks/results] [--arch tf_efficientnet_lite0]"""
+import argparse, json, os, tempfile, time
+from pathlib import Path
+os.environ.setdefault('HF_HUB_OFFLINE', '1')
+import numpy as np, pandas as pd, torch
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+from sklearn.metrics import f1_score
+from fashion_attrs.data import read_dataset
+from fashion_attrs.train import TrainConfig, build_learner
+from fashion_attrs.cv import cv_folds
+
+def frozen_features(table:pd.DataFrame, config:TrainConfig)->tuple[np.ndarray, np.ndarray]:
+    "Average-pooled body features of every row, plain and of the flipped photo: two arrays (n, channels)."
+    with tempfile.TemporaryDirectory() as tmp:
+        learn = build_learner(table, table[['filename']].assign(split='train'), config, path=tmp)
+    body = learn.model[0].eval()
+    dl = learn.dls.test_dl(table, rm_type_tfms=0, bs=32, num_workers=0)
+    plain,flipped = [],[]
+    with torch.no_grad():
+        for (xb,) in dl:
+            plain.append(body(xb).mean((2, 3))); flipped.append(body(xb.flip(3)).mean((2, 3)))
+    return torch.cat(plain).numpy(), torch.cat(flipped).numpy()
+
+def fold_scores(x:np.ndarray, table:pd.DataFrame, folds:pd.DataFrame, C:float)->list[dict]:
+    "Per fold and attribute, the held-out macro-F1 and accuracy of a class-balanced logistic regression, beside the majority class."
+    recs = []
+    for k in sorted(folds.fold.unique()):
+        test = (folds.fold == k).values
+        for a in ['neck', 'sleeve_length', 'pattern']:
+            y = table[a].to_numpy(dtype=float, na_value=np.nan); known = ~np.isnan(y)
+            tr,te = known & ~test,known & test
+            sc = StandardScaler().fit(x[tr])
+            clf = LogisticRegression(C=C, class_weight='balanced', max_iter=3000).fit(sc.transform(x[tr]), y[tr].astype(int))
+            p,t = clf.predict(sc.transform(x[te])),y[te].astype(int)
+            maj = np.full_like(t, pd.Series(y[tr]).mode().iloc[0])
+            recs.append(dict(fold=int(k), attribute=a, n=int(te.sum()), macro_f1=f1_score(t, p, average='macro', zero_division=0),
+                             majority_macro_f1=f1_score(t, maj, average='macro', zero_division=0),
+                             accuracy=float((t == p).mean()), majority_accuracy=float((t == maj).mean())))
+    df = pd.DataFrame(recs)
+    mean = df.groupby('fold', as_index=False)[['n', 'macro_f1', 'majority_macro_f1', 'accuracy', 'majority_accuracy']].agg(
+        dict(n='sum', macro_f1='mean', majority_macro_f1='mean', accuracy='mean', majority_accuracy='mean')).assign(attribute='mean')
+    return pd.concat([df, mean], ignore_index=True).to_dict('records')
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('data'); p.add_argument('--out', default='benchmarks/results'); p.add_argument('--arch', default='tf_efficientnet_lite0')
+    p.add_argument('--C', type=float, default=0.003)
+    a = p.parse_args()
+    start = time.time()
+    config = TrainConfig(arch=a.arch, augment=False)
+    table,_ = read_dataset(a.data)
+    folds = cv_folds(table, config, 5)
+    plain,flipped = frozen_features(table, config)
+    res = {}
+    for name,x in [('lr_frozen_flip_avg', (plain + flipped) / 2), ('lr_frozen_no_flip', plain)]:
+        res[name] = dict(arch=a.arch, size=config.size, C=a.C, folds=fold_scores(x, table, folds, a.C))
+        s = pd.DataFrame(res[name]['folds']).groupby('attribute', sort=False)[['macro_f1', 'majority_macro_f1']].agg(['mean', 'std'])
+        print(name, '\n', s.round(3).to_string(), flush=True)
+    res['minutes'] = round((time.time() - start) / 60, 2)
+    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    (out/f'cv_references_{a.arch}.json').write_text(json.dumps(res, indent=1) + '\n')
+
+if __name__ == '__main__': main()

@@ -1,0 +1,66 @@
+"Cross-validation and the label audit from the command line, and one validation shared by check, train and cv."
+import pandas as pd, pytest
+from conftest import SAMPLE
+from test_check import make_data, jpeg
+
+def run_cmd(cmd, *args, capsys)->tuple[int, str, str]:
+    "Exit status, stdout and stderr of console command function `cmd` run in this process."
+    capsys.readouterr()
+    try: cmd(*args); code = 0
+    except SystemExit as e: code = e.code
+    out,err = capsys.readouterr()
+    return code, out, err
+
+ROWS_OK = [f'a{i}.jpg,{i%3},{i%2},{i%4}' for i in range(30)]
+BAD = {   # name -> rows of attributes.csv; each breaks training in a way check must see first
+    'no_sleeve_labels': [f'a{i}.jpg,{i%3},,{i%4}' for i in range(30)],
+    'one_pattern_class': [f'a{i}.jpg,{i%3},{i%2},2' for i in range(30)],
+    'header_only': [],
+}
+
+@pytest.mark.parametrize('name', sorted(BAD))
+def test_check_train_and_cv_give_the_same_error(name, tmp_path, monkeypatch, capsys):
+    from fashion_attrs.cli import check_cmd, train_cmd, cv_cmd
+    monkeypatch.setenv('FASHION_ATTRS_CACHE', str(tmp_path/'cache'))
+    root = make_data(tmp_path/'d', BAD[name], {f'a{i}.jpg': jpeg('red') for i in range(30)})
+    errors = []
+    for cmd,args in [(check_cmd, [str(root)]), (train_cmd, [str(root), str(tmp_path/'out'/'m.pkl')]),
+                     (cv_cmd, [str(root), str(tmp_path/'cv')])]:
+        code,out,err = run_cmd(cmd, *args, capsys=capsys)
+        assert code == 2 and err.startswith('error: ') and len(err.strip().splitlines()) == 1, (cmd.__name__, code, err)
+        errors.append(err)
+    assert errors[0] == errors[1] == errors[2], errors
+    assert not (tmp_path/'out').exists() and not (tmp_path/'cv').exists()   # nothing written
+
+def test_too_few_labels_for_folds(tmp_path, monkeypatch, capsys):
+    from fashion_attrs.cli import cv_cmd
+    monkeypatch.setenv('FASHION_ATTRS_CACHE', str(tmp_path/'cache'))
+    root = make_data(tmp_path/'d', ROWS_OK[:8], {f'a{i}.jpg': jpeg('red') for i in range(8)})
+    code,out,err = run_cmd(cv_cmd, str(root), str(tmp_path/'cv'), None, 5, capsys=capsys)
+    assert code == 2 and "has 8 labelled images, too few for 5 folds" in err, err
+    assert not (tmp_path/'cv').exists()
+
+def test_cv_then_audit_on_the_sample(tmp_path, monkeypatch, capsys):
+    "Two folds of a tiny head-only recipe, resumed, then the audit; the scores of so small a run mean nothing."
+    from fashion_attrs.cli import cv_cmd, audit_cmd
+    monkeypatch.setenv('FASHION_ATTRS_CACHE', str(tmp_path/'cache'))
+    cfg = tmp_path/'cfg.json'; cfg.write_text('{"size": 32, "freeze_epochs": 2, "feature_passes": 1, "epochs": 0}')
+    code,out,err = run_cmd(cv_cmd, str(SAMPLE), str(tmp_path/'cv'), str(cfg), 2, capsys=capsys)
+    assert code == 0, err
+    assert 'macro-F1' in out and '±' in out and 'majority' in out
+    summary = pd.read_csv(tmp_path/'cv'/'summary.csv')
+    assert summary.attribute.tolist() == ['neck', 'sleeve_length', 'pattern', 'mean']
+    oof = pd.read_csv(tmp_path/'cv'/'oof_probs.csv')
+    assert len(oof) == 240 and sorted(oof.fold.unique()) == [0, 1]
+    code,out,err = run_cmd(cv_cmd, str(SAMPLE), str(tmp_path/'cv'), str(cfg), 2, capsys=capsys)
+    assert code == 0 and out.count('done before, reused') == 0   # the progress lines go to `say`; the summary is the same
+    assert pd.read_csv(tmp_path/'cv'/'summary.csv').equals(summary)
+    code,out,err = run_cmd(audit_cmd, str(SAMPLE), str(tmp_path/'cv'), capsys=capsys)
+    assert code == 0, err
+    issues = pd.read_csv(tmp_path/'cv'/'audit'/'label_issues.csv')
+    assert list(issues.columns) == ['filename', 'attribute', 'given', 'suggested', 'score']
+    cal = pd.read_csv(tmp_path/'cv'/'audit'/'calibration.csv')
+    assert cal.attribute.tolist() == ['neck', 'sleeve_length', 'pattern'] and (cal.temperature > 0).all()
+    assert (tmp_path/'cv'/'audit'/'label_issues.png').exists()
+    code,out,err = run_cmd(audit_cmd, str(SAMPLE), str(tmp_path/'nowhere'), capsys=capsys)
+    assert code == 2 and 'no oof_probs.csv' in err

@@ -85,16 +85,16 @@ def format_class_counts(table, # a clean table from `read_dataset`
 def check_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of one
               schema:str=None, # a schema JSON file; FlixStock's attributes by default
              ):
-    "Print the cleaning report and class counts of DATA; exit 2 with a one-line error if it is invalid."
+    "Print the cleaning report and class counts of DATA; exit 2 with a one-line error if it is invalid or too small to train on."
     from fashion_attrs.schema import load_schema
     from fashion_attrs.data import read_dataset
     from fashion_attrs.split import check_trainable
     schema = load_schema(schema)
     table,report = read_dataset(data, schema)
-    check_trainable(table, schema, where=str(data))   # the same validation as train and cv
     print(report)
     print()
     print(format_class_counts(table, schema))
+    check_trainable(table, schema, where=str(data))   # the same validation as train and cv, after the report it explains
 
 # %% ../nbs/10_cli.ipynb #0f49fee7
 @command

@@ -28,7 +28,7 @@ def test_corrupt_and_zero_byte_images_are_reported_and_dropped(tmp_path):
     root = make_data(tmp_path/'d', ['good.jpg,4,1,9', 'cut.jpg,4,1,9', 'zero.jpg,1,1,1'],
                      {'good.jpg': jpeg(), 'cut.jpg': good.read_bytes()[:400], 'zero.jpg': b''})
     r = run('fashion-attrs-check', root)
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 2 and "attribute 'neck' has only one class (4) among its 1 labelled images" in r.stderr, r.stderr  # after the report
     assert 'images that do not decode: 2' in r.stdout
     assert 'zero.jpg: does not decode: zero bytes' in r.stdout
     assert 'cut.jpg: does not decode' in r.stdout

@@ -53,7 +53,7 @@ def test_cv_then_audit_on_the_sample(tmp_path, monkeypatch, capsys):
     oof = pd.read_csv(tmp_path/'cv'/'oof_probs.csv')
     assert len(oof) == 240 and sorted(oof.fold.unique()) == [0, 1]
     code,out,err = run_cmd(cv_cmd, str(SAMPLE), str(tmp_path/'cv'), str(cfg), 2, capsys=capsys)
-    assert code == 0 and out.count('done before, reused') == 0   # the progress lines go to `say`; the summary is the same
+    assert code == 0 and out.count('done before, reused') == 2   # resumed: both folds found saved, nothing trained
     assert pd.read_csv(tmp_path/'cv'/'summary.csv').equals(summary)
     code,out,err = run_cmd(audit_cmd, str(SAMPLE), str(tmp_path/'cv'), capsys=capsys)
     assert code == 0, err

@@ -29,12 +29,14 @@ def check(root, capsys)->tuple[int, str, str]:
     out, err = capsys.readouterr()
     return code, out, err
 
-def check_fails(root, message, capsys):
-    "`fashion-attrs-check ROOT` must exit 2 with `message` as its one line on stderr, and write nothing."
+def check_fails(root, message, capsys, reported:bool=False):
+    "`fashion-attrs-check ROOT` must exit 2 with `message` as its one line on stderr, and write nothing; `reported`: after the cleaning report."
     before = tree(root.parent)
     code, out, err = check(root, capsys)
     assert code == 2 and err.startswith('error: ') and message in err and len(err.strip().splitlines()) == 1, (code, err)
-    assert out == '' and tree(root.parent) == before
+    assert (out.startswith('Cleaning report') if reported else out == '') and tree(root.parent) == before, out
+
+TOO_FEW = "too few for train/valid/test parts"   # the sets below are too small to train on: check says so after its report
 
 ROWS = [f'a{i}.jpg,{i%3},{i%2},{i%4}' for i in range(3)]
 IMAGES = {f'a{i}.jpg': jpeg(c) for i,c in enumerate(['red', 'green', 'blue'])}
@@ -56,7 +58,7 @@ def test_huge_images_are_reported_not_decoded(tmp_path, env, capsys, monkeypatch
     root = make_data(tmp_path/'d', ROWS + ['big.png,1,1,1', 'bomb.png,1,1,1'], IMAGES)
     huge_png(root/'images'/'big.png', 12_000, 10_000); huge_png(root/'images'/'bomb.png', 20_000, 20_000)
     code, out, err = check(root, capsys)
-    assert code == 0, err
+    assert code == 2 and TOO_FEW in err, err
     assert 'images too large (not decoded): 2 (big.png: too large: 12000 x 10000 pixels (limit 40000000), bomb.png: too large: Image size (400000000 pixels)' in out
     assert 'images in the clean table: 3' in out
     monkeypatch.setenv('FASHION_ATTRS_MAX_PIXELS', str(225*300-1))
@@ -72,7 +74,7 @@ def test_dangling_links_and_loops_are_reported(tmp_path, env, capsys):
     (root/'images'/'loop.jpg').symlink_to('loop.jpg')
     (root/'images'/'link.jpg').symlink_to(root/'images'/'a0.jpg')
     code, out, err = check(root, capsys)
-    assert code == 0, err
+    assert code == 2 and TOO_FEW in err, err
     assert f"entries in images/ that lead nowhere: 2 (gone.jpg: dangling symbolic link (to {tmp_path/'nowhere.jpg'}), loop.jpg: symbolic link loop)" in out
     assert 'rows whose image does not exist: 0' in out and 'images not listed in attributes.csv (ignored): 1 (link.jpg)' in out
     files, problems = list_files(root/'images', recurse=True)
@@ -90,7 +92,8 @@ def test_zip_bomb_and_size_limits(tmp_path, env, capsys, monkeypatch):
     monkeypatch.setenv('FASHION_ATTRS_MAX_UNZIPPED', '1000')
     check_fails(tmp_path/'ok.zip', 'over the limit of 1000 (FASHION_ATTRS_MAX_UNZIPPED)', capsys)
     monkeypatch.delenv('FASHION_ATTRS_MAX_UNZIPPED')
-    assert check(tmp_path/'ok.zip', capsys)[0] == 0
+    code, out, err = check(tmp_path/'ok.zip', capsys)
+    assert code == 2 and TOO_FEW in err and out.startswith('Cleaning report'), err
     assert set(cache_report()) == {'zips'} and cache_report()['zips'] > 0
     assert clear_cache('zips') > 0 and cache_report() == {}
 
@@ -127,7 +130,7 @@ def test_header_only_attributes_csv(tmp_path, env):
 
 def test_check_refuses_what_training_cannot_use(tmp_path, env, capsys):
     root = make_data(tmp_path/'d', ROWS, IMAGES)
-    check_fails(root, "attribute 'neck' has 3 labelled images, too few for train/valid/test parts", capsys)
+    check_fails(root, "attribute 'neck' has 3 labelled images, too few for train/valid/test parts", capsys, reported=True)
 
 # 11. the split is never written into the data folder unasked
 def test_split_kept_in_cache_not_in_data(tmp_path, env):

@@ -15,9 +15,9 @@ from .schema import Schema, FLIXSTOCK, load_schema
 
 # %% auto #0
 __all__ = ['MISSING_VALUES', 'IMAGE_EXTENSIONS', 'DEFAULT_MAX_PIXELS', 'DEFAULT_MAX_UNZIPPED', 'DEFAULT_MAX_ZIP_RATIO',
-           'parse_code', 'decode_utf8', 'read_labels', 'merge_repeats', 'max_pixels', 'inspect_image', 'huge_png',
-           'list_files', 'check_zip_size', 'extract_zip', 'find_dataset_root', 'CleaningReport', 'read_dataset',
-           'class_counts']
+           'parse_code', 'decode_utf8', 'read_labels', 'merge_repeats', 'max_pixels', 'open_image', 'inspect_image',
+           'huge_png', 'list_files', 'check_zip_size', 'extract_zip', 'find_dataset_root', 'CleaningReport',
+           'read_dataset', 'class_counts']
 
 # %% ../nbs/01_data.ipynb #e552a1dd
 MISSING_VALUES = {'', '#n/a', 'n/a', 'na', 'nan', '<na>', 'null', 'none'}
@@ -103,28 +103,31 @@ def max_pixels()->int:
     limit = int(env_limit('FASHION_ATTRS_MAX_PIXELS', DEFAULT_MAX_PIXELS))
     return min(limit, Image.MAX_IMAGE_PIXELS) if Image.MAX_IMAGE_PIXELS else limit
 
-def inspect_image(path:Path, # an image file
-                 )->dict:
-    "Size, mode and problem (None, 'not an image', 'too large: ...' or 'does not decode: ...') of the file at `path`."
-    path = Path(path)
-    data = path.read_bytes()
-    res = dict(sha1=hashlib.sha1(data).hexdigest(), width=None, height=None, mode=None, problem=None)
-    if not data:
-        res['problem'] = 'does not decode: zero bytes' if path.suffix.lower() in IMAGE_EXTENSIONS else 'not an image'
-        return res
-    limit = max_pixels()
+def open_image(path:Path, # the file's name (its suffix tells an image from another file)
+               data:bytes, # the file's bytes
+              )->tuple[Image.Image|None, str|None]:
+    "The image in `data`, decoded, and None; or what of it could be read (its header, or None) and the problem."
+    if not data: return None, 'does not decode: zero bytes' if Path(path).suffix.lower() in IMAGE_EXTENSIONS else 'not an image'
+    limit,im = max_pixels(),None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', Image.DecompressionBombWarning)   # the size is checked just below
             im = Image.open(io.BytesIO(data))
-        with im:
-            res.update(width=im.width, height=im.height, mode=im.mode)
-            if im.width * im.height > limit: res['problem'] = f'too large: {im.width} x {im.height} pixels (limit {limit})'
-            else: im.load()
-    except Image.DecompressionBombError as e: res['problem'] = f'too large: {e}'
+        if im.width * im.height > limit: return im, f'too large: {im.width} x {im.height} pixels (limit {limit})'
+        im.load(); return im, None
+    except Image.DecompressionBombError as e: return None, f'too large: {e}'
     except Image.UnidentifiedImageError:
-        res['problem'] = 'does not decode: unknown image format' if path.suffix.lower() in IMAGE_EXTENSIONS else 'not an image'
-    except Exception as e: res['problem'] = f'does not decode: {e}'
+        return None, 'does not decode: unknown image format' if Path(path).suffix.lower() in IMAGE_EXTENSIONS else 'not an image'
+    except Exception as e: return im, f'does not decode: {e}'
+
+def inspect_image(path:Path, # an image file
+                 )->dict:
+    "Size, mode and problem (None, 'not an image', 'too large: ...' or 'does not decode: ...') of the file at `path`."
+    data = Path(path).read_bytes()
+    im,problem = open_image(path, data)
+    res = dict(sha1=hashlib.sha1(data).hexdigest(), width=None, height=None, mode=None, problem=problem)
+    if im is not None:
+        with im: res.update(width=im.width, height=im.height, mode=im.mode)
     return res
 
 # %% ../nbs/01_data.ipynb #f6469bfa

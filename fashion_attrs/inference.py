@@ -15,7 +15,7 @@ import numpy as np, pandas as pd
 from PIL import Image, ImageOps, ImageDraw, ImageFont
 from fastcore.foundation import L
 from .core import UserError, DataError, ModelError, atomic_write, cache_dir
-from .data import inspect_image, extract_zip, IMAGE_EXTENSIONS
+from .data import inspect_image, open_image, extract_zip, IMAGE_EXTENSIONS
 from .engine import OnnxEngine, TorchEngine, export_onnx, onnx_path, to_pixels
 from tqdm import tqdm
 
@@ -143,13 +143,8 @@ def _upright_rgb(im:Image.Image)->Image.Image:
 def read_image(path:Path, # any file
               )->tuple[Image.Image|None, str|None]:
     "The photo at `path` upright and in RGB (`normalise_image`) and None, or None and why it cannot be read (as `inspect_image`)."
-    path = Path(path); data = path.read_bytes()
-    is_image = path.suffix.lower() in IMAGE_EXTENSIONS
-    if not data: return None, 'does not decode: zero bytes' if is_image else 'not an image'
-    try: im = Image.open(io.BytesIO(data)); im.load()
-    except Image.UnidentifiedImageError: return None, 'does not decode: unknown image format' if is_image else 'not an image'
-    except Exception as e: return None, f'does not decode: {e}'
-    return normalise_image(im), None
+    im,problem = open_image(path, Path(path).read_bytes())
+    return (None, problem) if problem else (normalise_image(im), None)
 
 # %% ../nbs/09_inference.ipynb #cea35035
 def read_pixels(path:Path, # any file

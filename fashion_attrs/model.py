@@ -217,6 +217,7 @@ class ModelInfo:
     minutes:float|None=None # training time
     data:str|None=None # the data set trained on
     split_sizes:dict=field(default_factory=dict) # images per part of the split
+    class_dist:dict=field(default_factory=dict) # attribute -> share of each class code among the labelled training images
 
     @property
     def size(self)->int|tuple:

@@ -130,7 +130,10 @@ def build_learner(table:pd.DataFrame, # clean table from `read_dataset`
     learn = vision_learner(dls, **learner_backbone_args(config.arch, config.pretrained),
                            loss_func=MaskedAttributeLoss(layout, config.loss, weights), metrics=attribute_metrics(layout),
                            path=path, wd=config.wd, ps=config.ps, train_bn=config.train_bn, lin_ftrs=config.lin_ftrs)
-    learn.model_info = ModelInfo(config=asdict(config), majority={a:int(train_rows[a].mode().iloc[0]) for a in schema.names})
+    dist = {a.name: train_rows[a.name].dropna().astype(int).value_counts(normalize=True).reindex(range(a.n_classes), fill_value=0.)
+            .round(6).tolist() for a in schema}   # the reference a prediction service measures drift against
+    learn.model_info = ModelInfo(config=asdict(config), majority={a:int(train_rows[a].mode().iloc[0]) for a in schema.names},
+                                 class_dist=dist)
     return learn
 
 # %% ../nbs/07_train.ipynb #5bfbcca8

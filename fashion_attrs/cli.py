@@ -188,11 +188,12 @@ def cv_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of one
            out:str='models/cv', # folder for each fold's results, the out-of-fold probabilities and the summary; a rerun resumes
            config:str=None, # a JSON file of TrainConfig settings; the defaults otherwise
            folds:int=5, # number of folds
+           keep_models:bool=False, # also export each fold's learner as fold_<k>.pkl in OUT
           ):
     "Cross-validate the recipe on DATA, each fold held out once; print mean ± sd over the folds beside the majority class."
     from fashion_attrs.train import TrainConfig
     from fashion_attrs.cv import cross_validate
-    res = cross_validate(data, out, TrainConfig.load(config), folds)
+    res = cross_validate(data, out, TrainConfig.load(config), folds, keep_models=keep_models)
     print(f"{folds}-fold cross-validation on {data}, labelled images only; mean ± sd over the folds:")
     print(format_cv_summary(res.summary))
     print(f"wrote {Path(out)/'summary.csv'}, {Path(out)/'fold_scores.csv'} and {Path(out)/'oof_probs.csv'}")

@@ -14,7 +14,7 @@ from .core import DataError, atomic_write, write_csv
 from .data import read_dataset
 from .split import assign_splits, part_rows, check_trainable
 from .model import score_learner
-from .train import TrainConfig, build_learner, suggest_lr, fit_recipe, read_history
+from .train import TrainConfig, build_learner, suggest_lr, fit_recipe, read_history, export_learner
 
 # %% auto #0
 __all__ = ['fold_splits', 'FoldResult', 'run_fold', 'save_fold', 'load_fold', 'CVResult', 'cv_folds', 'write_cv',
@@ -37,6 +37,7 @@ class FoldResult:
     probs:pd.DataFrame # `filename`, `fold` and one column per output token
     history:pd.DataFrame # `read_history` of the run: every epoch's score on the held-out fold, for information only
     minutes:float
+    learn:object=None # the fold's learner, when the fold was trained in this run (not when reused)
 
 # %% ../nbs/07b_cv.ipynb #ce2c4962
 def run_fold(table:pd.DataFrame, # clean table from `read_dataset`
@@ -58,7 +59,7 @@ def run_fold(table:pd.DataFrame, # clean table from `read_dataset`
     rows = part_rows(table, sp, 'valid')
     scores,_,_,probs = score_learner(learn, rows)
     probs = pd.concat([rows[['filename']].assign(fold=fold), pd.DataFrame(probs, columns=learn.loss_func.layout.vocab)], axis=1)
-    return FoldResult(fold, scores.assign(fold=fold), probs, history, round((time.time() - start) / 60, 2))
+    return FoldResult(fold, scores.assign(fold=fold), probs, history, round((time.time() - start) / 60, 2), learn)
 
 # %% ../nbs/07b_cv.ipynb #e284c0c1
 def save_fold(result:FoldResult, # from `run_fold`
@@ -126,6 +127,7 @@ def cross_validate(data:str|Path, # a folder or zip in FlixStock's layout
                    config:TrainConfig|None=None, # the recipe; `TrainConfig()` by default
                    folds:int=5, # number of folds
                    say=print, # where the progress lines go
+                   keep_models:bool=False, # also export each fold's learner as `fold_<k>.pkl` (for ensembles and engine checks)
                   )->CVResult:
     "Cross-validate `config` on `data`: each fold held out once; finished folds saved at once and reused by a rerun."
     config = config or TrainConfig()
@@ -134,8 +136,12 @@ def cross_validate(data:str|Path, # a folder or zip in FlixStock's layout
     check_trainable(table, config.schema, splits, parts=(), n_folds=folds, where=str(data))
     for k in range(folds):
         res = load_fold(out, k, config)
+        if keep_models and not (Path(out)/f'fold_{k}.pkl').is_file(): res = None   # asked for a model this fold never kept
         say(f"fold {k+1}/{folds}: " + ("done before, reused" if res else f"training on {int((splits.fold != k).sum())} images"))
-        if res is None: res = run_fold(table, splits, k, config, say); save_fold(res, config, out)
+        if res is None:
+            res = run_fold(table, splits, k, config, say)
+            if keep_models: export_learner(res.learn, Path(out)/f'fold_{k}.pkl')
+            save_fold(res, config, out)
         m = res.scores.set_index('attribute').loc['mean']
         say(f"fold {k+1}/{folds}: held-out mean macro-F1 {m.macro_f1:.3f} (majority class {m.majority_macro_f1:.3f}), {res.minutes:.1f} min")
         results.append(res)

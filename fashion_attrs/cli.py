@@ -18,7 +18,7 @@ warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated',
 
 # %% auto #0
 __all__ = ['exit_on_user_error', 'normalise_argv', 'parse_args', 'command', 'format_class_counts', 'check_cmd', 'train_cmd',
-           'model_part_rows', 'eval_cmd', 'predict_cmd', 'format_cv_summary', 'cv_cmd', 'audit_cmd']
+           'model_part_rows', 'eval_cmd', 'predict_cmd', 'quantize_cmd', 'format_cv_summary', 'cv_cmd', 'audit_cmd']
 
 # %% ../nbs/10_cli.ipynb #e873cc68
 @contextmanager
@@ -159,13 +159,16 @@ def predict_cmd(images:Param("folders, zips or image files to predict", str, nar
                 names:bool=False, # write display names instead of class codes
                 bs:int=16, # batch size: larger ones gain nothing on a CPU and cost memory (2.2 GB at 64 for a 300x225 model)
                 labeled_images:str=None, # also write copies of the photos with the predictions drawn on them here
-                engine:Param("'onnx' (onnxruntime, the default) or 'torch' (the fastai learner)", str, choices=['onnx', 'torch'])='onnx',
+                engine:Param("openvino (the default), onnxruntime, or torch (the fastai learner)", str,
+                             choices=['openvino', 'onnxruntime', 'torch'])='openvino',
+                precision:Param("f32; bf16: faster on CPUs with AVX512-BF16/AMX, probabilities a few hundredths off (openvino only); "
+                                "int8: the graph from fashion-attrs-quantize", str, choices=['f32', 'bf16', 'int8'])='f32',
                ):
     "Predict the attributes of the images in IMAGES with MODEL and write them to OUT."
     from tqdm import tqdm
     from fashion_attrs.inference import check_writable, open_engine, predict_to_files, write_labeled_images
     check_writable(out)
-    eng = open_engine(model, engine)
+    eng = open_engine(model, engine, precision=precision)
     res = predict_to_files(eng, images, out, bs=bs, names=names, probs=probs, keep=bool(labeled_images),
                            report=lambda f,r: tqdm.write(f"skipped {f}: {r}", file=sys.stderr))
     print(f"predicted {res.n} images, skipped {len(res.errors)}")
@@ -173,6 +176,16 @@ def predict_cmd(images:Param("folders, zips or image files to predict", str, nar
     if labeled_images:
         copies = write_labeled_images(res.probs, res.paths, eng.layout, labeled_images)
         print(f"wrote {len(copies)} labelled copies to {labeled_images}")
+
+# %% ../nbs/10_cli.ipynb #ca684784
+@command
+def quantize_cmd(data:str, # calibration photos: the data set the model was trained on (folder or zip), or a folder of photos
+                 model:str=DEFAULT_MODEL, # an exported fashion_attrs model
+                 n:int=256, # calibrate on at most this many photos, spread evenly over DATA
+                ):
+    "Write MODEL's int8 graph beside it (<model>.int8.onnx), calibrated on photos of DATA; predict uses it with --precision int8."
+    from fashion_attrs.inference import quantize_model
+    print(f"wrote {quantize_model(model, data, n)}")
 
 # %% ../nbs/10_cli.ipynb #d08622c4
 def format_cv_summary(summary, # `CVResult.summary`

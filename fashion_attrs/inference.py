@@ -16,14 +16,15 @@ from PIL import Image, ImageOps, ImageDraw, ImageFont
 from fastcore.foundation import L
 from .core import UserError, DataError, ModelError, atomic_write, cache_dir
 from .data import inspect_image, open_image, extract_zip, IMAGE_EXTENSIONS
-from .engine import OnnxEngine, TorchEngine, export_onnx, onnx_path, to_pixels
+from .engine import OnnxEngine, OpenVinoEngine, TorchEngine, export_onnx, onnx_path, quantize_onnx, to_pixels
 from tqdm import tqdm
 
 # %% auto #0
-__all__ = ['load_model', 'onnx_model', 'open_engine', 'relative_names', 'image_root', 'image_sources', 'needs_normalising',
-           'normalise_image', 'read_image', 'read_pixels', 'read_ahead', 'Batch', 'as_engine', 'predict_batches',
-           'prediction_table', 'probability_table', 'Predictions', 'predict_images', 'check_writable', 'write_outputs',
-           'Written', 'predict_to_files', 'label_image', 'labeled_copy_names', 'write_labeled_images']
+__all__ = ['ENGINES', 'PRECISIONS', 'load_model', 'onnx_model', 'int8_path', 'open_engine', 'relative_names', 'image_root',
+           'image_sources', 'needs_normalising', 'normalise_image', 'read_image', 'read_pixels', 'read_ahead', 'Batch',
+           'as_engine', 'predict_batches', 'prediction_table', 'probability_table', 'Predictions', 'predict_images',
+           'quantize_model', 'check_writable', 'write_outputs', 'Written', 'predict_to_files', 'label_image',
+           'labeled_copy_names', 'write_labeled_images']
 
 # %% ../nbs/09_inference.ipynb #c4895677
 def load_model(path:str|Path, # an exported fashion_attrs learner (.pkl)
@@ -67,14 +68,33 @@ def onnx_model(path:str|Path, # an exported fashion_attrs learner (.pkl)
     except OSError: return export_onnx(learn, cached)
 
 # %% ../nbs/09_inference.ipynb #d0bbeb8a
+ENGINES,PRECISIONS = ('openvino', 'onnxruntime', 'torch'),('f32', 'bf16', 'int8')
+
+def int8_path(path:str|Path, # an exported fashion_attrs learner (.pkl)
+             )->Path:
+    "Where the int8 graph of the model at `path` goes (`quantize_model`): beside it, with the suffix `.int8.onnx`."
+    return Path(path).with_suffix('.int8.onnx')
+
+def _int8_graph(path:Path)->Path:
+    g = int8_path(path)
+    if not g.is_file() or g.stat().st_mtime < Path(path).stat().st_mtime:
+        raise UserError(f"{g}: no up-to-date int8 graph of {path}; make one with: fashion-attrs-quantize DATA --model {path}")
+    return g
+
 def open_engine(path:str|Path, # an exported fashion_attrs learner (.pkl)
-                engine:str='onnx', # 'onnx' (onnxruntime) or 'torch' (the learner itself)
-                threads:int=2, # onnxruntime's intra-op threads
+                engine:str='openvino', # one of `ENGINES`: OpenVINO or onnxruntime on the graph, or the learner itself
+                threads:int=2, # the runtime's threads
+                precision:str='f32', # one of `PRECISIONS`: bf16 on OpenVINO only (CPUs that have it), int8 from `quantize_model`
                ):
-    "An engine for the model at `path`: `OnnxEngine` on its graph (`onnx_model`), or `TorchEngine` on the learner."
-    if engine == 'onnx': return OnnxEngine(onnx_model(path), threads)
+    "An engine for the model at `path`: `OpenVinoEngine` or `OnnxEngine` on its graph (`onnx_model`), or `TorchEngine` on the learner."
+    if engine not in ENGINES: raise UserError(f"unknown engine {engine!r}: one of {', '.join(ENGINES)}")
+    if precision not in PRECISIONS: raise UserError(f"unknown precision {precision!r}: one of {', '.join(PRECISIONS)}")
+    if precision == 'bf16' and engine != 'openvino' or precision == 'int8' and engine == 'torch':
+        raise UserError(f"precision {precision} needs {'the openvino engine' if precision == 'bf16' else 'a graph engine'}, not {engine}")
     if engine == 'torch': return TorchEngine(load_model(path))
-    raise UserError(f"unknown engine {engine!r}: 'onnx' or 'torch'")
+    graph = _int8_graph(Path(path)) if precision == 'int8' else onnx_model(path)
+    if engine == 'onnxruntime': return OnnxEngine(graph, threads)
+    return OpenVinoEngine(graph, threads, 'bf16' if precision == 'bf16' else 'f32')
 
 # %% ../nbs/09_inference.ipynb #26716ba4
 def relative_names(folder:str|Path, # the folder the names are relative to
@@ -240,6 +260,21 @@ def predict_images(engine, # an engine (`open_engine`), or a learner from `load_
     probs = np.concatenate([b.probs for b in batches]) if batches else np.zeros((0, engine.layout.n_out), np.float32)
     errors = pd.DataFrame([e for b in batches for e in b.errors], columns=['filename', 'reason'])
     return Predictions(prediction_table(files, probs, engine.layout, names), errors, probability_table(files, probs, engine.layout), paths)
+
+# %% ../nbs/09_inference.ipynb #54fb566a
+def quantize_model(path:str|Path, # an exported fashion_attrs learner (.pkl)
+                   images:str|Path|list, # calibration photos: a data set, folder, zip or list (its training images)
+                   n:int=256, # at most this many photos, spread evenly over `images`
+                   bs:int=16, # photos per calibration batch
+                  )->Path:
+    "Write the int8 graph of the model at `path` to `int8_path(path)`, its activation ranges calibrated on photos of `images`."
+    graph = onnx_model(path)
+    spec = OnnxEngine(graph).spec
+    sources = image_sources(images)
+    picked = sources.path.iloc[np.unique(np.linspace(0, len(sources) - 1, min(n, len(sources))).round().astype(int))] if len(sources) else []
+    pix = [x for x,_ in read_ahead(lambda p: read_pixels(p, spec), picked) if x is not None]
+    if not pix: raise DataError(f"{' '.join(map(str, L(images)))}: no readable images to calibrate on")
+    return quantize_onnx(graph, int8_path(path), [np.stack(pix[i:i + bs]) for i in range(0, len(pix), bs)])
 
 # %% ../nbs/09_inference.ipynb #c7e2a9b4
 def check_writable(path:str|Path, # a file about to be written

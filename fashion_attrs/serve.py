@@ -341,13 +341,13 @@ def make_app(engine, # from `inference.open_engine`: `engine(x)`, `engine.spec`,
 def serve(model:str|Path, # an exported fashion_attrs model (.pkl)
           host:str='127.0.0.1', # address to listen on; 0.0.0.0 to be reached from other machines
           port:int=8000, # port to listen on
-          engine:str='onnx', # 'onnx' (onnxruntime) or 'torch'
-          threads:int=2, # onnxruntime's intra-op threads
+          engine:str|None=None, # an engine name `inference.open_engine` knows; None: its default
+          threads:int=2, # the runtime's threads
           explain:bool=True, # serve `/explain` (loads the learner on first use)
           **kwargs, # passed to `make_app`: window_ms, max_batch, max_queue, max_upload_mb, psi_threshold, ...
          ):
     "Serve the model at `model` over HTTP with uvicorn until stopped."
     import uvicorn
     from fashion_attrs.inference import open_engine
-    app = make_app(open_engine(model, engine, threads), explain_model=model if explain else None, **kwargs)
+    app = make_app(open_engine(model, **({'engine': engine} if engine else {}), threads=threads), explain_model=model if explain else None, **kwargs)
     uvicorn.run(app, host=host, port=port, log_level='warning', access_log=False)

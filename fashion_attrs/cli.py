@@ -18,7 +18,8 @@ warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated',
 
 # %% auto #0
 __all__ = ['exit_on_user_error', 'normalise_argv', 'parse_args', 'command', 'format_class_counts', 'check_cmd', 'train_cmd',
-           'model_part_rows', 'eval_cmd', 'predict_cmd', 'quantize_cmd', 'format_cv_summary', 'cv_cmd', 'audit_cmd']
+           'model_part_rows', 'eval_cmd', 'predict_cmd', 'quantize_cmd', 'serve_cmd', 'format_cv_summary', 'cv_cmd',
+           'audit_cmd']
 
 # %% ../nbs/10_cli.ipynb #e873cc68
 @contextmanager
@@ -159,6 +160,7 @@ def predict_cmd(images:Param("folders, zips or image files to predict", str, nar
                 names:bool=False, # write display names instead of class codes
                 bs:int=16, # batch size: larger ones gain nothing on a CPU and cost memory (2.2 GB at 64 for a 300x225 model)
                 labeled_images:str=None, # also write copies of the photos with the predictions drawn on them here
+                explain:str=None, # also write a Grad-CAM explanation strip of each photo here (loads the fastai learner)
                 engine:Param("openvino (the default), onnxruntime, or torch (the fastai learner)", str,
                              choices=['openvino', 'onnxruntime', 'torch'])='openvino',
                 precision:Param("f32; bf16: faster on CPUs with AVX512-BF16/AMX, probabilities a few hundredths off (openvino only); "
@@ -176,6 +178,11 @@ def predict_cmd(images:Param("folders, zips or image files to predict", str, nar
     if labeled_images:
         copies = write_labeled_images(res.probs, res.paths, eng.layout, labeled_images)
         print(f"wrote {len(copies)} labelled copies to {labeled_images}")
+    if explain:
+        from fashion_attrs.explain import explain_images
+        from fashion_attrs.inference import load_model
+        written,_ = explain_images(load_model(model), images, explain)
+        print(f"wrote {len(written)} explanation strips to {explain}")
 
 # %% ../nbs/10_cli.ipynb #ca684784
 @command
@@ -186,6 +193,18 @@ def quantize_cmd(data:str, # calibration photos: the data set the model was trai
     "Write MODEL's int8 graph beside it (<model>.int8.onnx), calibrated on photos of DATA; predict uses it with --precision int8."
     from fashion_attrs.inference import quantize_model
     print(f"wrote {quantize_model(model, data, n)}")
+
+# %% ../nbs/10_cli.ipynb #b84aa6a5
+@command
+def serve_cmd(model:str=DEFAULT_MODEL, # an exported fashion_attrs model
+              host:str='127.0.0.1', # address to listen on; 0.0.0.0 to be reached from other machines
+              port:int=8000, # port to listen on
+              engine:Param("openvino (the default), onnxruntime, or torch", str, choices=['openvino', 'onnxruntime', 'torch'])=None,
+              no_explain:bool=False, # do not serve /explain (the learner is then never loaded)
+             ):
+    "Serve MODEL over HTTP: POST /predict, /explain, /health, /metrics, /drift, and a web page at /."
+    from fashion_attrs.serve import serve
+    serve(model, host, port, engine=engine, explain=not no_explain)
 
 # %% ../nbs/10_cli.ipynb #d08622c4
 def format_cv_summary(summary, # `CVResult.summary`

@@ -238,3 +238,16 @@ def test_learn_predict_gives_class_name_tokens(model):
     assert [t.split(':')[0] for t in tokens] == ['neck', 'sleeve_length', 'pattern'], tokens
     from fashion_attrs.model import OutputLayout
     assert all(t in OutputLayout().vocab for t in tokens), tokens
+
+# --explain writes one Grad-CAM strip per predicted photo, named like the photo; unreadable files are only skipped
+
+def test_explain_writes_a_strip_per_photo(model, images, tmp_path):
+    d,good = images
+    r = run('fashion-attrs-predict', d, '--model', model, '--out', tmp_path/'Output.csv', '--explain', tmp_path/'why')
+    assert r.returncode == 0, r.stderr
+    preds = pd.read_csv(tmp_path/'Output.csv')
+    assert sorted(p.name for p in (tmp_path/'why').iterdir()) == sorted(Path(f).with_suffix('.jpg').name for f in preds.filename)
+    assert f"wrote {len(preds)} explanation strips" in r.stdout
+    from PIL import Image
+    w,h = Image.open(next((tmp_path/'why').iterdir())).size
+    assert w > 3 * h      # the photo and one heat map per attribute, side by side

@@ -23,11 +23,11 @@ def model(tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def server(model):
-    "The base URL of `fashion_attrs.serve.serve` running `model` in a subprocess on 127.0.0.1; stopped afterwards."
+    "The base URL of the console command `fashion-attrs-serve` running `model` on 127.0.0.1; stopped afterwards."
     import httpx
     port = free_port()
-    code = f"from fashion_attrs.serve import serve; serve({str(model)!r}, host='127.0.0.1', port={port})"
-    proc = subprocess.Popen([sys.executable, '-c', code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    cmd = [Path(sys.executable).parent/'fashion-attrs-serve', '--model', model, '--host', '127.0.0.1', '--port', str(port)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f'http://127.0.0.1:{port}'
     try:
         for _ in range(300):

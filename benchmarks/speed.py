@@ -1,10 +1,9 @@
 """Inference speed on this CPU, every path in one run, as a user runs it.
 
 End to end: the console command `fashion-attrs-predict` in its own process (start, imports, model load, decoding,
-writing `Output.csv` included; wall time of `subprocess.run`) with the ONNX engine and with `--engine torch`, against
+writing `Output.csv` included; wall time of `subprocess.run`) with every engine and precision (`PATHS`), against
 the naive loop of fastai's docs (`load_learner`, then `learn.predict` per photo, in its own process), all on the
-same folder of photos. Then, in this process, the model's forward pass only (batch 1 and 32, PyTorch and
-onnxruntime), and the peak resident memory of the whole command (process tree, sampled by psutil) on 200 photos and
+same folder of photos. Then, in this process, the model's forward pass only (batch 1 and 16, every engine), and the peak resident memory of the whole command (process tree, sampled by psutil) on 200 photos and
 on 20,000 (symbolic links to the same photos, in a temporary folder). The load average is recorded beside every
 timing: the machine is shared.
 
@@ -53,19 +52,26 @@ def run_tree(cmd:list, **kwargs)->dict:
     if proc.returncode: raise SystemExit(f"{' '.join(map(str, cmd))} failed:\n{err[-3000:]}")
     return dict(seconds=secs, peak_mb=peak / 2**20, load=before, stdout=out[-500:])
 
+PATHS = [('fashion-attrs-predict (OpenVINO float32, the default)', []),
+         ('fashion-attrs-predict --engine onnxruntime', ['--engine', 'onnxruntime']),
+         ('fashion-attrs-predict --precision bf16 (OpenVINO)', ['--precision', 'bf16']),
+         ('fashion-attrs-predict --precision int8 (OpenVINO)', ['--precision', 'int8']),
+         ('fashion-attrs-predict --engine torch', ['--engine', 'torch'])]
+
 def end_to_end(model:Path, folder:Path, n:int, work:Path, naive_n:int)->list[dict]:
-    "The three paths on `folder` (`n` photos; the naive loop on its first `naive_n`), each in its own process."
+    "Every path of `PATHS` on `folder` (`n` photos) and the naive loop on its first `naive_n`, each in its own process; the default first, the naive loop last."
+    from fashion_attrs.engine import bf16_supported
     res = []
     naive_dir = work/'naive'; naive_dir.mkdir()
     for p in sorted(folder.iterdir())[:naive_n]: (naive_dir/p.name).symlink_to(p.resolve())
-    for name,cmd in [('fashion-attrs-predict (ONNX engine, default)', [BIN/'fashion-attrs-predict', folder, '--model', model, '--out', work/'onnx.csv']),
-                     ('fashion-attrs-predict --engine torch', [BIN/'fashion-attrs-predict', folder, '--model', model, '--out', work/'torch.csv', '--engine', 'torch']),
-                     ('naive loop: load_learner + learn.predict per photo', [sys.executable, '-c', NAIVE, model, naive_dir])]:
+    runs = [(name, [BIN/'fashion-attrs-predict', folder, '--model', model, '--out', work/f'e2e{i}.csv', *args])
+            for i,(name,args) in enumerate(PATHS) if 'bf16' not in args or bf16_supported()]
+    for name,cmd in runs + [('naive loop: load_learner + learn.predict per photo', [sys.executable, '-c', NAIVE, model, naive_dir])]:
         k = min(n, naive_n) if name.startswith('naive') else n
-        r = run_tree(cmd); r.update(path=name, photos=k, ms_per_photo=1000 * r['seconds'] / k); res.append(r)
+        r = run_tree(cmd); r.update(path=name, photos=k, ms_per_photo=1000 * r['seconds'] / k)
+        if not name.startswith('naive'): r['same_output_as_default'] = Path(cmd[5]).read_bytes() == (work/'e2e0.csv').read_bytes()
+        res.append(r)
         print(f"{name}: {r['seconds']:.1f} s, {r['ms_per_photo']:.1f} ms/photo (load {r['load']:.1f})", flush=True)
-    same = (work/'onnx.csv').read_bytes() == (work/'torch.csv').read_bytes()
-    res[0]['same_output_as_torch'] = same
     return res
 
 def median_ms(fn, repeats:int)->float:
@@ -76,19 +82,23 @@ def median_ms(fn, repeats:int)->float:
     return 1000 * statistics.median(times)
 
 def model_only(model:Path, photos:list, repeats:int)->list[dict]:
-    "Median forward times of batches of 1 and 32 real photos: PyTorch (`load_model`'s learner) and onnxruntime."
+    "Median forward times of batches of 1 and 16 real photos: PyTorch (`load_model`'s learner), onnxruntime, OpenVINO float32 and bfloat16, int8."
     import torch
     from fashion_attrs.inference import load_model, open_engine, read_pixels
-    from fashion_attrs.engine import normalise
-    learn,oe = load_model(model),open_engine(model)
+    from fashion_attrs.engine import bf16_supported
+    learn = load_model(model)
+    engines = [('onnxruntime', open_engine(model, 'onnxruntime')), ('openvino', open_engine(model))]
+    engines += [('openvino bf16', open_engine(model, precision='bf16'))] * bf16_supported() + [('openvino int8', open_engine(model, precision='int8'))]
     res = []
-    for bs in [1, 32]:
-        x = normalise(np.stack([read_pixels(p, oe.spec)[0] for p in photos[:bs]]), oe.spec); xt = torch.from_numpy(x)
+    for bs in [1, 16]:
+        x = np.stack([read_pixels(p, engines[0][1].spec)[0] for p in photos[:bs]])
+        from fashion_attrs.engine import TorchEngine
+        te = TorchEngine(learn)
         with torch.inference_mode():
-            l0 = load(); t = median_ms(lambda: learn.model.eval()(xt), repeats)
-        l1 = load(); o = median_ms(lambda: oe.session.run(None, {'image': x}), repeats)
-        res.append(dict(batch=bs, torch_ms=t, onnx_ms=o, load=(l0 + l1) / 2, torch_threads=torch.get_num_threads()))
-        print(f"forward, batch {bs}: PyTorch {t:.1f} ms, onnxruntime {o:.1f} ms", flush=True)
+            l0 = load(); r = dict(batch=bs, PyTorch=median_ms(lambda: te(x), repeats))
+        for name,e in engines: r[name] = median_ms(lambda: e(x), repeats)
+        r.update(load=(l0 + load()) / 2, torch_threads=torch.get_num_threads()); res.append(r)
+        print(f"forward, batch {bs}: " + ', '.join(f"{k} {v:.1f} ms" for k,v in r.items() if k not in ('batch', 'load', 'torch_threads')), flush=True)
     return res
 
 def memory(model:Path, photos:list, sizes:list, work:Path)->list[dict]:
@@ -106,26 +116,27 @@ def memory(model:Path, photos:list, sizes:list, work:Path)->list[dict]:
 
 def markdown(r:dict)->str:
     "The results as markdown."
-    s = r['setup']; e = r['end_to_end']; naive = e[2]['ms_per_photo']
+    s = r['setup']; e = r['end_to_end']; naive = e[-1]['ms_per_photo']
     lines = [f"Model `{s['model']}` ({s['input_size'][0]}x{s['input_size'][1]}), {s['n']} photos of `{s['images']}`; "
-             f"{s['cpus']} CPUs, {s['machine']}; torch {s['torch']}, onnxruntime {s['onnxruntime']}; {s['time']}.", '',
+             f"{s['cpus']} CPUs, {s['machine']}; torch {s['torch']}, onnxruntime {s['onnxruntime']}, OpenVINO {s.get('openvino', '?')}; {s['time']}.", '',
              'End to end, each in its own process (start, imports, model load, decoding and writing included):', '',
-             '| path | photos | seconds | ms/photo | × naive | peak RSS MB | load avg |', '|---|---|---|---|---|---|---|']
-    lines += [f"| {p['path']} | {p['photos']} | {p['seconds']:.1f} | {p['ms_per_photo']:.1f} | {naive / p['ms_per_photo']:.1f} | "
+             '| path | photos | seconds | ms/photo | × naive | Output.csv as the default | peak RSS MB | load avg |', '|---|---|---|---|---|---|---|---|']
+    same = lambda p: '' if 'same_output_as_default' not in p else ('same' if p['same_output_as_default'] else 'differs')
+    lines += [f"| {p['path']} | {p['photos']} | {p['seconds']:.1f} | {p['ms_per_photo']:.1f} | {naive / p['ms_per_photo']:.1f} | {same(p)} | "
               f"{p['peak_mb']:.0f} | {p['load']:.1f} |" for p in e]
-    lines += ['', f"The ONNX and PyTorch engines wrote {'the same' if e[0]['same_output_as_torch'] else 'different'} `Output.csv`.", '',
-              'Model forward only, in process, median ms per batch:', '',
-              '| batch | PyTorch ms | onnxruntime ms | PyTorch / onnxruntime | ms per photo, onnxruntime | load avg |', '|---|---|---|---|---|---|']
-    lines += [f"| {m['batch']} | {m['torch_ms']:.1f} | {m['onnx_ms']:.1f} | {m['torch_ms'] / m['onnx_ms']:.2f} | "
-              f"{m['onnx_ms'] / m['batch']:.1f} | {m['load']:.1f} |" for m in r['model_only']]
+    names = [k for k in r['model_only'][0] if k not in ('batch', 'load', 'torch_threads')]
+    lines += ['', 'Model forward only, in process (uint8 pixels in, probabilities out), median ms per photo:', '',
+              '| batch | ' + ' | '.join(names) + ' | load avg |', '|---|' + '---|' * (len(names) + 1)]
+    lines += [f"| {m['batch']} | " + ' | '.join(f"{m[k] / m['batch']:.1f}" for k in names) + f" | {m['load']:.1f} |" for m in r['model_only']]
     lines += ['', 'Peak resident memory of `fashion-attrs-predict` (whole process tree):', '',
               '| photos | seconds | ms/photo | peak RSS MB | load avg |', '|---|---|---|---|---|']
     lines += [f"| {m['photos']} | {m['seconds']:.1f} | {m['ms_per_photo']:.1f} | {m['peak_mb']:.0f} | {m['load']:.1f} |" for m in r['memory']]
     ok = lambda b: 'met' if b else '**not met**'
-    mem = r['memory']
-    lines += ['', 'Targets: end to end ≤ 10 ms/photo: ' + ok(e[0]['ms_per_photo'] <= 10) + f" ({e[0]['ms_per_photo']:.1f}); "
-              '≥ 10x the naive loop: ' + ok(naive / e[0]['ms_per_photo'] >= 10) + f" ({naive / e[0]['ms_per_photo']:.1f}x); "
-              'one photo under 15 ms of model time: ' + ok(r['model_only'][0]['onnx_ms'] < 15) + f" ({r['model_only'][0]['onnx_ms']:.1f} ms); "
+    mem, d, one = r['memory'], e[0], r['model_only'][0]['openvino']
+    lines += ['', 'Targets, for the default: end to end ≤ 10 ms/photo: ' + ok(d['ms_per_photo'] <= 10) + f" ({d['ms_per_photo']:.1f}); "
+              '≥ 10x the naive loop: ' + ok(naive / d['ms_per_photo'] >= 10) + f" ({naive / d['ms_per_photo']:.1f}x); "
+              f"on {mem[-1]['photos']:,} photos ≤ 6 ms/photo: " + ok(mem[-1]['ms_per_photo'] <= 6) + f" ({mem[-1]['ms_per_photo']:.1f}); "
+              'one photo under 15 ms of model time: ' + ok(one < 15) + f" ({one:.1f} ms); "
               f"memory of {mem[-1]['photos']:,} photos within 200 MB of {mem[0]['photos']:,}: " + ok(mem[-1]['peak_mb'] - mem[0]['peak_mb'] <= 200)
               + f" (+{mem[-1]['peak_mb'] - mem[0]['peak_mb']:.0f} MB) and under 700 MB: " + ok(max(m['peak_mb'] for m in mem) < 700) + '.']
     return '\n'.join(lines) + '\n'
@@ -136,7 +147,7 @@ def update_readme(readme:Path, md:str, cmd:str):
     m = re.search(r'^## Inference speed.*?(?=^## |\Z)', text, flags=re.S | re.M)
     if not m: raise SystemExit(f"{readme}: no '## Inference speed' section")
     section = (f"## Inference speed: `speed.py`\n\n```bash\n{cmd}\n```\n\n" + textwrap.fill(
-        "`fashion-attrs-predict` runs the model's ONNX graph with onnxruntime by default (`fashion_attrs.engine`: exported "
+        "`fashion-attrs-predict` runs the model's ONNX graph with OpenVINO by default (`fashion_attrs.engine`: exported "
         "beside the model on first use, with the input size, normalisation and output layout in its metadata, so the command "
         "imports neither torch nor fastai), decodes and resizes photos on a pool of threads while the model runs, and streams "
         "the rows to `Output.csv`; `--engine torch` runs the fastai learner on the same pipeline. One run on this machine "
@@ -159,19 +170,20 @@ def main():
         res = json.loads((Path(a.out)/'speed.json').read_text()); s = res['setup']; md = markdown(res)
         from fashion_attrs.core import atomic_write
         with atomic_write(Path(a.out)/'speed.md') as f: f.write(md)
-        return update_readme(Path(a.readme), md, f"python benchmarks/speed.py --model {s['model']} --images {s['images']} --n {s['n']} --naive-n {res['end_to_end'][2]['photos']} --big {res['memory'][-1]['photos']}")
-    import torch, onnxruntime as ort
-    from fashion_attrs.inference import onnx_model
+        return update_readme(Path(a.readme), md, f"python benchmarks/speed.py --model {s['model']} --images {s['images']} --n {s['n']} --naive-n {res['end_to_end'][-1]['photos']} --big {res['memory'][-1]['photos']}")
+    import torch, onnxruntime as ort, openvino as ov
+    from fashion_attrs.inference import onnx_model, quantize_model, int8_path
     from fashion_attrs.engine import OnnxEngine
     model = Path(a.model).resolve()
     spec = OnnxEngine(onnx_model(model)).spec   # export the graph once, before anything is timed
+    if not int8_path(model).is_file() or int8_path(model).stat().st_mtime < model.stat().st_mtime: quantize_model(model, a.images)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp); photos = photo_folder(Path(a.images), tmp/'photos', a.n)
         e2e = end_to_end(model, tmp/'photos', len(photos), tmp, a.naive_n)
         mo = model_only(model, photos, a.repeats)
         mem = memory(model, photos, [a.small, a.big], tmp)
     res = dict(setup=dict(model=a.model, images=a.images, n=len(photos), input_size=spec['size'], torch=torch.__version__,
-                          onnxruntime=ort.__version__, cpus=os.cpu_count(), machine=platform.processor() or platform.machine(),
+                          onnxruntime=ort.__version__, openvino=ov.__version__.split('-')[0], cpus=os.cpu_count(), machine=platform.processor() or platform.machine(),
                           time=time.strftime('%Y-%m-%d %H:%M')),
                end_to_end=e2e, model_only=mo, memory=mem)
     from fashion_attrs.core import atomic_write

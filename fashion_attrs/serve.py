@@ -131,7 +131,7 @@ class MicroBatcher:
     "One worker thread running `engine` on the photos of concurrent requests, gathered into batches."
     def __init__(self, engine, # `engine(x)` maps a uint8 batch (n, 3, h, w) to probabilities (n, n_out)
                  window_ms:float=5, # how long the worker waits for more photos after the first
-                 max_batch:int=32, # photos per engine call at most
+                 max_batch:int=8, # photos per engine call at most
                  max_queue:int=64, # photos waiting or in the engine at most; past it `submit` raises `QueueFull`
                  on_batch=None, # called in the worker with each batch's probabilities
                 ):
@@ -254,7 +254,7 @@ def make_app(engine, # from `inference.open_engine`: `engine(x)`, `engine.spec`,
              explain_model:str|Path|None=None, # the learner (.pkl) for `/explain`, loaded on first use; None: no explanations
              class_dist:dict|None=None, # training class shares per attribute; `engine.spec['model_info']['class_dist']` by default
              window_ms:float=5, # micro-batching window
-             max_batch:int=32, # photos per engine call at most
+             max_batch:int=8, # photos per engine call at most (the engine's memory grows with it: about 320 MB at 8, 640 at 32)
              max_queue:int=64, # photos queued at most before 503
              max_upload_mb:float=20, # request body size at most before 413
              drift_window:int=1000, # answers kept for drift monitoring
@@ -349,5 +349,7 @@ def serve(model:str|Path, # an exported fashion_attrs model (.pkl)
     "Serve the model at `model` over HTTP with uvicorn until stopped."
     import uvicorn
     from fashion_attrs.inference import open_engine
-    app = make_app(open_engine(model, **({'engine': engine} if engine else {}), threads=threads), explain_model=model if explain else None, **kwargs)
+    eng = open_engine(model, **({'engine': engine} if engine else {}), threads=threads)
+    eng(np.zeros((kwargs.get('max_batch', 8), 3, *eng.spec['size']), np.uint8))   # the largest batch once: memory taken now, not under load
+    app = make_app(eng, explain_model=model if explain else None, **kwargs)
     uvicorn.run(app, host=host, port=port, log_level='warning', access_log=False)

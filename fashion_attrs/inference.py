@@ -15,7 +15,7 @@ import numpy as np, pandas as pd
 from PIL import Image, ImageOps, ImageDraw, ImageFont
 from fastcore.foundation import L
 from .core import UserError, DataError, ModelError, atomic_write, cache_dir
-from .data import inspect_image, open_image, extract_zip, IMAGE_EXTENSIONS
+from .data import inspect_image, open_image, extract_zip, list_files, IMAGE_EXTENSIONS
 from .engine import OnnxEngine, OpenVinoEngine, TorchEngine, export_onnx, onnx_path, quantize_onnx, to_pixels
 from tqdm import tqdm
 
@@ -98,13 +98,11 @@ def open_engine(path:str|Path, # an exported fashion_attrs learner (.pkl)
 
 # %% ../nbs/09_inference.ipynb #26716ba4
 def relative_names(folder:str|Path, # the folder the names are relative to
-                  )->list[tuple[str, Path]]:
-    "Every file under `folder` (hidden ones aside) with its path relative to `folder`, '/'-separated: fastai's `get_files`."
-    folder,res = Path(folder),[]
-    for root,dirs,files in os.walk(folder):
-        dirs[:] = [o for o in dirs if not o.startswith('.')]
-        res += [(p.relative_to(folder).as_posix(), p) for p in (Path(root)/f for f in files if not f.startswith('.'))]
-    return res
+                  )->list[tuple[str, Path, str|None]]:
+    "Every entry under `folder` (hidden ones aside): its path relative to `folder` ('/'-separated), the path, and why it leads nowhere (or None)."
+    folder = Path(folder)
+    files,problems = list_files(folder, recurse=True, hidden=False)
+    return [(p.relative_to(folder).as_posix(), p, None) for p in files] + [(n, folder/n, why) for n,why in problems.items()]
 
 # %% ../nbs/09_inference.ipynb #5b0e2f64
 def image_root(folder:str|Path, # a folder of photos, or an extracted zip of one
@@ -118,19 +116,20 @@ def image_root(folder:str|Path, # a folder of photos, or an extracted zip of one
     return folder/'images' if (folder/'attributes.csv').is_file() and (folder/'images').is_dir() else folder
 
 # %% ../nbs/09_inference.ipynb #089d1cc8
-def _source_names(src:Path)->list[tuple[str, Path]]:
-    "The files of one folder, zip or file the user gave, with their names."
+def _source_names(src:Path)->list[tuple[str, Path, str|None]]:
+    "The files of one folder, zip or file the user gave, with their names and problems."
     if src.is_dir(): return relative_names(image_root(src))
     if not src.exists(): raise DataError(f"{src}: no such file or folder")
     if src.suffix.lower() == '.zip': return relative_names(image_root(extract_zip(src), from_zip=True))
-    return [(src.name, src)]
+    return [(src.name, src, None)]
 
 def image_sources(src:str|Path|list, # a folder, a zip, an image file, or a list of any of these
                  )->pd.DataFrame:
-    "The files to predict in `src`: a table `filename,path`, sorted by name, each file once."
-    pairs = sorted({(n, p) for s in L(src) for n,p in _source_names(Path(s))}, key=lambda x: (x[0].split('/'), str(x[1])))
-    res = pd.DataFrame(pairs, columns=['filename', 'path'])
-    return res[~res.path.map(lambda p: p.resolve()).duplicated()].reset_index(drop=True)
+    "The files to predict in `src`: a table `filename,path,problem` (None, or why the entry leads nowhere), sorted by name, each file once."
+    rows = sorted({r for s in L(src) for r in _source_names(Path(s))}, key=lambda x: (x[0].split('/'), str(x[1])))
+    res = pd.DataFrame(rows, columns=['filename', 'path', 'problem'], dtype=object)
+    key = [str(p) if why else p.resolve() for p,why in zip(res.path, res.problem)]   # a loop has no resolved path
+    return res[~pd.Series(key, dtype=object).duplicated().to_numpy()].reset_index(drop=True)
 
 # %% ../nbs/09_inference.ipynb #426c4f8e
 def needs_normalising(path:Path, # a readable image
@@ -207,7 +206,8 @@ def predict_batches(engine, # an engine, or a learner from `load_model`
                    ):
     "`Batch`es of the probabilities of the readable photos of `sources`, in order, read ahead by a pool of threads."
     engine = as_engine(engine)
-    read = read_ahead(lambda p: read_pixels(p, engine.spec), sources.path, workers, ahead=2*bs)
+    why = sources.problem if 'problem' in sources else [None] * len(sources)   # entries that lead nowhere are not read
+    read = read_ahead(lambda pw: (None, pw[1]) if pw[1] else read_pixels(pw[0], engine.spec), zip(sources.path, why), workers, ahead=2*bs)
     names,paths,pix,errors = [],[],[],[]
     for (f,p),(x,problem) in zip(sources[['filename', 'path']].itertuples(index=False), read):
         if x is None: errors.append((f, problem)); continue

@@ -251,3 +251,16 @@ def test_explain_writes_a_strip_per_photo(model, images, tmp_path):
     from PIL import Image
     w,h = Image.open(next((tmp_path/'why').iterdir())).size
     assert w > 3 * h      # the photo and one heat map per attribute, side by side
+
+# entries that lead nowhere are listed in the errors with why, not dropped
+
+def test_broken_links_and_loops_are_listed(model, images, tmp_path):
+    d,good = images
+    (d/'gone.jpg').symlink_to(tmp_path/'nowhere.jpg'); (d/'sub').mkdir(); (d/'sub'/'up').symlink_to(d)
+    r = run('fashion-attrs-predict', d, '--model', model, '--out', tmp_path/'Output.csv')
+    assert r.returncode == 0, r.stderr
+    errors = pd.read_csv(tmp_path/'Output.errors.csv').set_index('filename').reason
+    assert errors['gone.jpg'] == f"dangling symbolic link (to {tmp_path/'nowhere.jpg'})"
+    assert errors['sub/up'] == 'symbolic link loop'
+    assert 'skipped gone.jpg: dangling symbolic link' in r.stderr
+    assert pd.read_csv(tmp_path/'Output.csv').filename.tolist() == sorted(good)

@@ -172,7 +172,8 @@ def predict_cmd(images:Param("folders, zips or image files to predict", str, nar
     check_writable(out)
     eng = open_engine(model, engine, precision=precision)
     res = predict_to_files(eng, images, out, bs=bs, names=names, probs=probs, keep=bool(labeled_images),
-                           report=lambda f,r: tqdm.write(f"skipped {f}: {r}", file=sys.stderr))
+                           report=lambda f,r: tqdm.write(f"skipped {f}: {r}", file=sys.stderr),
+                           note=lambda f,m: tqdm.write(f"note: {f}: {m}", file=sys.stderr))
     print(f"predicted {res.n} images, skipped {len(res.errors)}")
     for p in res.files: print(f"wrote {p}")
     if labeled_images:

@@ -20,11 +20,11 @@ from .engine import OnnxEngine, OpenVinoEngine, TorchEngine, export_onnx, onnx_p
 from tqdm import tqdm
 
 # %% auto #0
-__all__ = ['ENGINES', 'PRECISIONS', 'load_model', 'onnx_model', 'int8_path', 'open_engine', 'relative_names', 'image_root',
-           'image_sources', 'needs_normalising', 'normalise_image', 'read_image', 'read_pixels', 'read_ahead', 'Batch',
-           'as_engine', 'predict_batches', 'prediction_table', 'probability_table', 'Predictions', 'predict_images',
-           'quantize_model', 'check_writable', 'write_outputs', 'Written', 'predict_to_files', 'label_image',
-           'labeled_copy_names', 'write_labeled_images']
+__all__ = ['ENGINES', 'PRECISIONS', 'MIN_SIDE', 'load_model', 'onnx_model', 'int8_path', 'open_engine', 'relative_names',
+           'image_root', 'image_sources', 'needs_normalising', 'normalise_image', 'read_image', 'image_note',
+           'read_noted', 'read_pixels', 'read_ahead', 'Batch', 'as_engine', 'predict_batches', 'prediction_table',
+           'probability_table', 'Predictions', 'predict_images', 'quantize_model', 'check_writable', 'write_outputs',
+           'Written', 'predict_to_files', 'label_image', 'labeled_copy_names', 'write_labeled_images']
 
 # %% ../nbs/09_inference.ipynb #c4895677
 def load_model(path:str|Path, # an exported fashion_attrs learner (.pkl)
@@ -166,12 +166,27 @@ def read_image(path:Path, # any file
     return (None, problem) if problem else (normalise_image(im), None)
 
 # %% ../nbs/09_inference.ipynb #cea35035
+MIN_SIDE = 32   # photos with a side shorter than this many pixels get a note
+
+def image_note(im:Image.Image, # an image as opened, before any conversion
+              )->str|None:
+    "What to tell the user about a photo that is predicted anyway: an animation (its first frame is what counts), or a tiny one."
+    if getattr(im, 'n_frames', 1) > 1: return f"animated ({im.n_frames} frames): only the first frame is predicted"
+    if min(im.size) < MIN_SIDE: return f"tiny ({im.width} x {im.height} pixels): the prediction says little"
+    return None
+
+def read_noted(path:Path, # any file
+               spec:dict, # the engine's `spec`
+              )->tuple[np.ndarray|None, str|None, str|None]:
+    "The (3, h, w) uint8 input of the photo at `path` or None, why it cannot be read or None, and its `image_note`."
+    im,problem = open_image(path, Path(path).read_bytes())
+    return (None, problem, None) if problem else (to_pixels(normalise_image(im), spec), None, image_note(im))
+
 def read_pixels(path:Path, # any file
                 spec:dict, # the engine's `spec`
                )->tuple[np.ndarray|None, str|None]:
     "The (3, h, w) uint8 input of the photo at `path` and None, or None and why it cannot be read."
-    im,problem = read_image(path)
-    return (None, problem) if im is None else (to_pixels(im, spec), None)
+    return read_noted(path, spec)[:2]
 
 def read_ahead(fn, # called on each item in a worker thread
                items, # any iterable
@@ -194,6 +209,7 @@ class Batch(NamedTuple):
     paths:list # their files
     probs:np.ndarray # (len(filenames), n_out) probabilities
     errors:list # (filename, reason) of each skipped file
+    notes:list=[] # (filename, note) of predicted photos the user should know about (`image_note`)
 
 def as_engine(model)->object:
     "`model` if it is an engine (`OnnxEngine`, `TorchEngine`), a learner wrapped in a `TorchEngine` otherwise."
@@ -207,14 +223,15 @@ def predict_batches(engine, # an engine, or a learner from `load_model`
     "`Batch`es of the probabilities of the readable photos of `sources`, in order, read ahead by a pool of threads."
     engine = as_engine(engine)
     why = sources.problem if 'problem' in sources else [None] * len(sources)   # entries that lead nowhere are not read
-    read = read_ahead(lambda pw: (None, pw[1]) if pw[1] else read_pixels(pw[0], engine.spec), zip(sources.path, why), workers, ahead=2*bs)
-    names,paths,pix,errors = [],[],[],[]
-    for (f,p),(x,problem) in zip(sources[['filename', 'path']].itertuples(index=False), read):
+    read = read_ahead(lambda pw: (None, pw[1], None) if pw[1] else read_noted(pw[0], engine.spec), zip(sources.path, why), workers, ahead=2*bs)
+    names,paths,pix,errors,notes = [],[],[],[],[]
+    for (f,p),(x,problem,note) in zip(sources[['filename', 'path']].itertuples(index=False), read):
         if x is None: errors.append((f, problem)); continue
         names.append(f); paths.append(p); pix.append(x)
-        if len(pix) == bs: yield Batch(names, paths, engine(np.stack(pix)), errors); names,paths,pix,errors = [],[],[],[]
+        if note: notes.append((f, note))
+        if len(pix) == bs: yield Batch(names, paths, engine(np.stack(pix)), errors, notes); names,paths,pix,errors,notes = [],[],[],[],[]
     if pix or errors:
-        yield Batch(names, paths, engine(np.stack(pix)) if pix else np.zeros((0, engine.layout.n_out), np.float32), errors)
+        yield Batch(names, paths, engine(np.stack(pix)) if pix else np.zeros((0, engine.layout.n_out), np.float32), errors, notes)
 
 # %% ../nbs/09_inference.ipynb #5f2a8d13
 def prediction_table(filenames:list[str], # one per row of `probs`
@@ -321,6 +338,7 @@ def predict_to_files(engine, # an engine (`open_engine`), or a learner from `loa
                      probs:bool=False, # also write `<out stem>.probs.csv`
                      keep:bool=False, # also return the probabilities and image files
                      report=None, # called with (filename, reason) of each skipped file as it is found
+                     note=None, # called with (filename, note) of each predicted photo that has an `image_note`
                     )->Written:
     "Predict `images` batch by batch into `out` and its sidecars, all replaced at the end; stale sidecars removed."
     engine,sources,out = as_engine(engine),image_sources(images),Path(out)
@@ -330,6 +348,7 @@ def predict_to_files(engine, # an engine (`open_engine`), or a learner from `loa
         fo,fp = [files.enter_context(atomic_write(p, newline='')) for p in [out] + [prob_path]*probs] + [None]*(not probs)
         for b in predict_batches(engine, sources, bs):
             for e in b.errors: report and report(*e)
+            for m in b.notes: note and note(*m)
             if len(b.filenames):
                 prediction_table(b.filenames, b.probs, engine.layout, names).to_csv(fo, header=not n, index=False)
                 pt = probability_table(b.filenames, b.probs, engine.layout)

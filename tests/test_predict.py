@@ -264,3 +264,19 @@ def test_broken_links_and_loops_are_listed(model, images, tmp_path):
     assert errors['sub/up'] == 'symbolic link loop'
     assert 'skipped gone.jpg: dangling symbolic link' in r.stderr
     assert pd.read_csv(tmp_path/'Output.csv').filename.tolist() == sorted(good)
+
+# an animated image is predicted from its first frame and a tiny one as it is, each with a note on stderr
+
+def test_animated_and_tiny_images_get_a_note(model, tmp_path):
+    from PIL import Image
+    d = tmp_path/'odd'; d.mkdir()
+    frames = [Image.new('RGB', (60, 80), c) for c in ('red', 'green')]
+    frames[0].save(d/'anim.gif', save_all=True, append_images=frames[1:])
+    Image.new('RGB', (1, 1), 'white').save(d/'dot.png')
+    shutil.copy(sorted((SAMPLE/'images').glob('*.jpg'))[0], d/'plain.jpg')
+    r = run('fashion-attrs-predict', d, '--model', model, '--out', tmp_path/'Output.csv')
+    assert r.returncode == 0, r.stderr
+    assert 'note: anim.gif: animated (2 frames): only the first frame is predicted' in r.stderr
+    assert 'note: dot.png: tiny (1 x 1 pixels): the prediction says little' in r.stderr
+    assert 'plain.jpg' not in r.stderr
+    assert pd.read_csv(tmp_path/'Output.csv').filename.tolist() == ['anim.gif', 'dot.png', 'plain.jpg']

@@ -18,8 +18,8 @@ warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated',
 
 # %% auto #0
 __all__ = ['exit_on_user_error', 'normalise_argv', 'parse_args', 'command', 'format_class_counts', 'check_cmd', 'train_cmd',
-           'model_part_rows', 'eval_cmd', 'predict_cmd', 'quantize_cmd', 'serve_cmd', 'format_cv_summary', 'cv_cmd',
-           'audit_cmd']
+           'model_part_rows', 'eval_cmd', 'predict_cmd', 'quantize_cmd', 'serve_cmd', 'cache_cmd', 'format_cv_summary',
+           'cv_cmd', 'audit_cmd']
 
 # %% ../nbs/10_cli.ipynb #e873cc68
 @contextmanager
@@ -206,6 +206,18 @@ def serve_cmd(model:str=DEFAULT_MODEL, # an exported fashion_attrs model
     "Serve MODEL over HTTP: POST /predict, /explain, /health, /metrics, /drift, and a web page at /."
     from fashion_attrs.serve import serve
     serve(model, host, port, engine=engine, explain=not no_explain)
+
+# %% ../nbs/10_cli.ipynb #521b1f6d
+@command
+def cache_cmd(clear:bool=False, # delete the cache (or only --kind)
+              kind:str=None, # one part of the cache: zips, splits, weights, onnx
+             ):
+    "Show where fashion_attrs keeps its cache (extracted zips, converted weights, splits, graphs) and what each part takes; --clear deletes it."
+    from fashion_attrs.core import cache_dir, cache_report, clear_cache
+    if clear: print(f"freed {clear_cache(kind) / 2**20:.1f} MB in {cache_dir()/(kind or '')}"); return
+    sizes = cache_report()
+    print(f"{cache_dir()}: {sum(sizes.values()) / 2**20:.1f} MB")
+    for k,v in sizes.items(): print(f"  {k:<10} {v / 2**20:8.1f} MB")
 
 # %% ../nbs/10_cli.ipynb #d08622c4
 def format_cv_summary(summary, # `CVResult.summary`

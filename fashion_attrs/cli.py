@@ -12,10 +12,6 @@ from fastcore.foundation import L
 from fastcore.script import anno_parser, Param
 from .core import DEFAULT_MODEL, DEFAULT_SEED, UserError, DataError, write_csv
 
-# fastai's `layers.py` decorates functions with `torch.jit.script` when it is imported, which torch 2.14 deprecates
-# with a FutureWarning printed by every command; it concerns fastai's code, not ours, and nothing here can act on it
-warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
-
 # %% auto #0
 __all__ = ['exit_on_user_error', 'normalise_argv', 'parse_args', 'command', 'format_class_counts', 'check_cmd', 'train_cmd',
            'model_part_rows', 'eval_cmd', 'predict_cmd', 'quantize_cmd', 'serve_cmd', 'cache_cmd', 'format_cv_summary',

@@ -38,6 +38,7 @@ def load_model(path:str|Path, # an exported fashion_attrs learner (.pkl)
     try:
         with warnings.catch_warnings():   # fastai warns that pickles can run code on every load
             warnings.filterwarnings('ignore', message='.*insecure pickle', category=UserWarning)
+            warnings.filterwarnings('ignore', message=r'numpy\.core is deprecated', category=DeprecationWarning)   # pickles name numpy.core
             learn = load_learner(path, cpu=not torch.cuda.is_available())
     except Exception as e: raise ModelError(f"{path}: not a readable fastai model ({type(e).__name__}: {e})") from None
     if not isinstance(learn, Learner): raise ModelError(f"{path}: not a fastai learner (it holds a {type(learn).__name__})")

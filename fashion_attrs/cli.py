@@ -157,6 +157,7 @@ def predict_cmd(images:Param("folders, zips or image files to predict", str, nar
                 bs:int=16, # batch size: larger ones gain nothing on a CPU and cost memory (2.2 GB at 64 for a 300x225 model)
                 labeled_images:str=None, # also write copies of the photos with the predictions drawn on them here
                 explain:str=None, # also write a Grad-CAM explanation strip of each photo here (loads the fastai learner)
+                min_confidence:float=0., # write #N/A where an attribute's top probability is below this (the eval report shows the trade)
                 engine:Param("openvino (the default), onnxruntime, or torch (the fastai learner)", str,
                              choices=['openvino', 'onnxruntime', 'torch'])='openvino',
                 precision:Param("f32; bf16: faster on CPUs with AVX512-BF16/AMX, probabilities a few hundredths off (openvino only); "
@@ -167,7 +168,7 @@ def predict_cmd(images:Param("folders, zips or image files to predict", str, nar
     from fashion_attrs.inference import check_writable, open_engine, predict_to_files, write_labeled_images
     check_writable(out)
     eng = open_engine(model, engine, precision=precision)
-    res = predict_to_files(eng, images, out, bs=bs, names=names, probs=probs, keep=bool(labeled_images),
+    res = predict_to_files(eng, images, out, bs=bs, names=names, probs=probs, keep=bool(labeled_images), min_confidence=min_confidence,
                            report=lambda f,r: tqdm.write(f"skipped {f}: {r}", file=sys.stderr),
                            note=lambda f,m: tqdm.write(f"note: {f}: {m}", file=sys.stderr))
     print(f"predicted {res.n} images, skipped {len(res.errors)}")

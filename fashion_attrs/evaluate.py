@@ -14,10 +14,12 @@ from sklearn.metrics import confusion_matrix, ConfusionMatrixDisplay
 from .core import DataError, atomic_write, save_figure
 from .schema import Schema
 from .model import metric_table, score_learner
+from .audit import attribute_probs, expected_calibration_error
 
 # %% auto #0
-__all__ = ['summary_table', 'confusion_tables', 'plot_confusions', 'confident_mistakes', 'plot_mistakes', 'Evaluation',
-           'evaluate', 'report_json', 'report_markdown', 'write_report']
+__all__ = ['THRESHOLDS', 'summary_table', 'confusion_tables', 'plot_confusions', 'confident_mistakes', 'plot_mistakes',
+           'coverage_table', 'calibration_table', 'plot_confidence', 'Evaluation', 'evaluate', 'report_json',
+           'report_markdown', 'write_report']
 
 # %% ../nbs/08_evaluate.ipynb #a0c49f27
 def summary_table(metrics:pd.DataFrame, # from `model.metric_table`: attribute, metric, model, majority
@@ -95,6 +97,70 @@ def plot_mistakes(mistakes:pd.DataFrame, # from `confident_mistakes`
     fig.tight_layout()
     return fig
 
+# %% ../nbs/08_evaluate.ipynb #c3b17082
+THRESHOLDS = (0., .3, .4, .5, .6, .7, .8, .9)
+
+def coverage_table(truth:np.ndarray, # true codes (n_images, n_attributes), -1 unknown
+                   codes:np.ndarray, # predicted codes, same shape
+                   conf:np.ndarray, # the predicted codes' probabilities, same shape
+                   names:list[str], # attribute names
+                   thresholds=THRESHOLDS, # the minimum confidences to tabulate
+                  )->pd.DataFrame:
+    "Per attribute and threshold: how many labelled images have a top probability at least that high, their share, and the accuracy on them."
+    res = []
+    for j,a in enumerate(names):
+        lab = truth[:, j] >= 0
+        for t in thresholds:
+            keep = lab & (conf[:, j] >= t)
+            res.append(dict(attribute=a, threshold=t, n=int(keep.sum()), coverage=keep.sum() / max(lab.sum(), 1),
+                            accuracy=float((codes[keep, j] == truth[keep, j]).mean()) if keep.any() else np.nan))
+    return pd.DataFrame(res)
+
+def calibration_table(truth:np.ndarray, # true codes (n_images, n_attributes), -1 unknown
+                      probs:np.ndarray, # (n_images, n_out) probabilities
+                      layout, # the model's `OutputLayout`
+                      bins:int=10, # confidence bins
+                     )->pd.DataFrame:
+    "Per attribute: labelled images, mean confidence, accuracy and expected calibration error."
+    res = []
+    for j,a in enumerate(layout.schema.names):
+        lab = truth[:, j] >= 0
+        p,y = attribute_probs(probs[lab], layout, a),truth[lab, j]
+        res.append(dict(attribute=a, n=int(lab.sum()), confidence=float(p.max(1).mean()) if lab.any() else np.nan,
+                        accuracy=float((p.argmax(1) == y).mean()) if lab.any() else np.nan,
+                        ece=expected_calibration_error(p, y, bins) if lab.any() else np.nan))
+    return pd.DataFrame(res)
+
+# %% ../nbs/08_evaluate.ipynb #05123dda
+def plot_confidence(coverage:pd.DataFrame, # from `coverage_table`
+                    truth:np.ndarray, # true codes (n_images, n_attributes), -1 unknown
+                    probs:np.ndarray, # (n_images, n_out) probabilities
+                    layout, # the model's `OutputLayout`
+                    bins:int=10, # confidence bins of the reliability diagram
+                   )->plt.Figure:
+    "Per attribute, accuracy against coverage with the thresholds marked (top), and the reliability diagram (bottom)."
+    names = layout.schema.names
+    fig,axs = plt.subplots(2, len(names), figsize=(4.2 * len(names), 7.5), squeeze=False)
+    for j,a in enumerate(names):
+        c = coverage[coverage.attribute == a]
+        ax = axs[0, j]; ax.plot(c.coverage, c.accuracy, 'o-')
+        for r in c.itertuples(): ax.annotate(f'{r.threshold:g}', (r.coverage, r.accuracy), textcoords='offset points', xytext=(4, 4), fontsize=8)
+        ax.set(title=f'{a}: answering only when confident', xlabel='coverage (share of labelled images answered)',
+               ylabel='accuracy on those answered', xlim=(0, 1.05))
+        lab = truth[:, j] >= 0
+        p,y = attribute_probs(probs[lab], layout, a),truth[lab, j]
+        conf,right = p.max(1),p.argmax(1) == y
+        idx = np.minimum((conf * bins).astype(int), bins - 1)
+        used = [b for b in range(bins) if (idx == b).any()]
+        ax = axs[1, j]; ax.plot([0, 1], [0, 1], ':', color='grey', label='perfectly calibrated')
+        ax.bar([(b + .5) / bins for b in used], [right[idx == b].mean() for b in used], width=.9 / bins, alpha=.7, label='accuracy in the bin')
+        ax.plot([conf[idx == b].mean() for b in used], [right[idx == b].mean() for b in used], 'o', color='C3', label='(mean confidence, accuracy)')
+        ece = expected_calibration_error(p, y, bins) if lab.any() else float('nan')
+        ax.set(title=f'{a}: reliability (ECE {ece:.3f})', xlabel='confidence of the answer', ylabel='accuracy', xlim=(0, 1), ylim=(0, 1))
+        if j == 0: ax.legend(fontsize=8, loc='upper left')
+    fig.tight_layout()
+    return fig
+
 # %% ../nbs/08_evaluate.ipynb #6b2d9f14
 @dataclass
 class Evaluation:
@@ -107,6 +173,9 @@ class Evaluation:
     truth:np.ndarray # (n_images, n_attributes) true codes, -1 unknown
     codes:np.ndarray # (n_images, n_attributes) predicted codes
     info:dict # images, arch, size, majority class names, min_confidence
+    coverage:pd.DataFrame=None # from `coverage_table`
+    calibration:pd.DataFrame=None # from `calibration_table`
+    layout:object=None # the model's `OutputLayout`
 
 # %% ../nbs/08_evaluate.ipynb #9c41e7b5
 def evaluate(learn, # a trained learner (from `train` or `load_learner`) with a `model_info`
@@ -121,20 +190,23 @@ def evaluate(learn, # a trained learner (from `train` or `load_learner`) with a 
     _,truth,codes,probs = score_learner(learn, rows)
     info = dict(images=len(rows), arch=mi.config.get('arch'), size=mi.size, min_confidence=min_confidence,
                 majority={a:schema[a].display(int(c)) for a,c in mi.majority.items()})
+    conf = layout.decode(probs)[1]
     return Evaluation(rows, metric_table(truth, codes, schema.names, mi.majority), confusion_tables(truth, codes, schema),
-                      confident_mistakes(rows, truth, codes, layout.decode(probs)[1], schema, k, min_confidence),
-                      probs, truth, codes, info)
+                      confident_mistakes(rows, truth, codes, conf, schema, k, min_confidence), probs, truth, codes, info,
+                      coverage_table(truth, codes, conf, schema.names), calibration_table(truth, probs, layout), layout)
 
 # %% ../nbs/08_evaluate.ipynb #5d0b7e33
 def report_json(evaluation:Evaluation, # from `evaluate`
                 title:str='Evaluation', # the report's heading
                )->dict:
-    "The report's contents as plain JSON types: `info` (with `title`), `metrics`, `confusion`, `confident_mistakes`."
+    "The report's contents as plain JSON types: `info` (with `title`), `metrics`, `confusion`, `confident_mistakes`, `coverage`, `calibration`."
     e = evaluation
+    nan_none = lambda df: df.astype(object).where(df.notna(), None).to_dict('records')
     return json.loads(json.dumps(dict(
         info=dict(title=title, **e.info), metrics=e.metrics.to_dict('records'),
         confusion={a:dict(labels=cm.index.tolist(), matrix=cm.values.tolist()) for a,cm in e.confusion.items()},
-        confident_mistakes=e.mistakes.drop(columns='path').to_dict('records'))))
+        confident_mistakes=e.mistakes.drop(columns='path').to_dict('records'),
+        coverage=nan_none(e.coverage), calibration=nan_none(e.calibration))))
 
 # %% ../nbs/08_evaluate.ipynb #1f7d4b82
 def report_markdown(evaluation:Evaluation, # from `evaluate`
@@ -148,6 +220,13 @@ def report_markdown(evaluation:Evaluation, # from `evaluate`
           summary_table(evaluation.metrics).to_markdown(index=False), '',
           '## Confusion matrices (rows: true class, columns: predicted)', '', '![confusion matrices](confusion_matrices.png)', '']
     for a,cm in evaluation.confusion.items(): md += [f'### {a}', '', cm.reset_index().to_markdown(index=False), '']
+    cov = evaluation.coverage.pivot(index='threshold', columns='attribute', values=['coverage', 'accuracy'])
+    cov = pd.DataFrame({a: [f"{cov.loc[t, ('coverage', a)]:.2f} / {cov.loc[t, ('accuracy', a)]:.3f}" for t in cov.index]
+                        for a in evaluation.calibration.attribute}, index=cov.index).reset_index()
+    md += ['## Answering only when confident', '', "Coverage / accuracy per attribute when an answer is given only if its "
+           "probability is at least the threshold (`fashion-attrs-predict --min-confidence P`); below, the reliability "
+           "diagrams and the expected calibration error (ECE).", '', cov.to_markdown(index=False), '',
+           evaluation.calibration.to_markdown(index=False, floatfmt='.3f'), '', '![coverage and reliability](confidence.png)', '']
     return '\n'.join(md + ['## Most confident mistakes', '', f"Wrong predictions with probability at least {i['min_confidence']}.",
                            '', '![most confident mistakes](confident_mistakes.png)', '',
                            evaluation.mistakes.drop(columns='path').to_markdown(index=False, floatfmt='.3f'), ''])
@@ -163,4 +242,5 @@ def write_report(evaluation:Evaluation, # from `evaluate`
     with atomic_write(out/'report.md') as f: f.write(report_markdown(evaluation, title))
     save_figure(plot_confusions(evaluation.confusion), out/'confusion_matrices.png')
     save_figure(plot_mistakes(evaluation.mistakes), out/'confident_mistakes.png')
+    save_figure(plot_confidence(evaluation.coverage, evaluation.truth, evaluation.probs, evaluation.layout), out/'confidence.png')
     return report

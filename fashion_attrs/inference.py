@@ -239,12 +239,15 @@ def prediction_table(filenames:list[str], # one per row of `probs`
                      probs:np.ndarray, # (n_images, n_out) probabilities
                      layout, # the model's `OutputLayout`
                      names:bool=False, # display names instead of class codes
+                     min_confidence:float=0., # below this probability an attribute is `#N/A` (as in `attributes.csv`)
                     )->pd.DataFrame:
-    "`filename,<attributes>`: each attribute's most probable class, as a code or its display name."
-    codes,_ = layout.decode(probs)
+    "`filename,<attributes>`: each attribute's most probable class, as a code or its display name, or `#N/A` if not confident enough."
+    if not 0 <= min_confidence <= 1: raise UserError(f"min_confidence must be between 0 and 1, got {min_confidence}")
+    codes,conf = layout.decode(probs)
     res = pd.DataFrame({'filename': list(filenames)})
     for j,a in enumerate(layout.schema):
-        res[a.name] = [a.display(int(c)) for c in codes[:, j]] if names else codes[:, j].astype(int)
+        vals = [a.display(int(c)) for c in codes[:, j]] if names else codes[:, j].astype(int).tolist()
+        res[a.name] = pd.Series([v if p >= min_confidence else '#N/A' for v,p in zip(vals, conf[:, j])], dtype=object) if min_confidence else vals
     return res
 
 # %% ../nbs/09_inference.ipynb #6b8c0e21
@@ -338,6 +341,7 @@ def predict_to_files(engine, # an engine (`open_engine`), or a learner from `loa
                      names:bool=False, # attribute columns hold display names instead of class codes
                      probs:bool=False, # also write `<out stem>.probs.csv`
                      keep:bool=False, # also return the probabilities and image files
+                     min_confidence:float=0., # below this probability an attribute is written `#N/A`
                      report=None, # called with (filename, reason) of each skipped file as it is found
                      note=None, # called with (filename, note) of each predicted photo that has an `image_note`
                     )->Written:
@@ -351,7 +355,7 @@ def predict_to_files(engine, # an engine (`open_engine`), or a learner from `loa
             for e in b.errors: report and report(*e)
             for m in b.notes: note and note(*m)
             if len(b.filenames):
-                prediction_table(b.filenames, b.probs, engine.layout, names).to_csv(fo, header=not n, index=False)
+                prediction_table(b.filenames, b.probs, engine.layout, names, min_confidence).to_csv(fo, header=not n, index=False)
                 pt = probability_table(b.filenames, b.probs, engine.layout)
                 if fp: pt.to_csv(fp, header=not n, index=False)
                 if keep: kept.append((pt, b.paths))

@@ -280,3 +280,21 @@ def test_animated_and_tiny_images_get_a_note(model, tmp_path):
     assert 'note: dot.png: tiny (1 x 1 pixels): the prediction says little' in r.stderr
     assert 'plain.jpg' not in r.stderr
     assert pd.read_csv(tmp_path/'Output.csv').filename.tolist() == ['anim.gif', 'dot.png', 'plain.jpg']
+
+# --min-confidence P writes #N/A where the top probability is below P, in the format attributes.csv is read in
+
+def test_min_confidence_writes_na_in_the_labels_format(model, tmp_path):
+    from fashion_attrs.data import read_labels
+    r = run('fashion-attrs-predict', SAMPLE/'images', '--model', model, '--out', tmp_path/'all.csv', '--probs')
+    assert r.returncode == 0, r.stderr
+    r = run('fashion-attrs-predict', SAMPLE/'images', '--model', model, '--out', tmp_path/'sure.csv', '--min-confidence', '0.6')
+    assert r.returncode == 0, r.stderr
+    full,sure,probs = read_labels(tmp_path/'all.csv'), read_labels(tmp_path/'sure.csv'), pd.read_csv(tmp_path/'all.probs.csv')
+    assert 'NaN' not in (tmp_path/'sure.csv').read_text() and '#N/A' in (tmp_path/'sure.csv').read_text()
+    for a in ['neck', 'sleeve_length', 'pattern']:
+        top = probs[[c for c in probs.columns if c.startswith(a + ':')]].max(1)
+        assert (sure[a].isna() == (top < 0.6)).all(), a                # #N/A exactly where the model is unsure
+        kept = sure[a].notna()
+        assert (sure[a][kept] == full[a][kept]).all() and kept.any()      # the confident answers unchanged
+    r = run('fashion-attrs-predict', SAMPLE/'images', '--model', model, '--out', tmp_path/'bad.csv', '--min-confidence', '50')
+    assert r.returncode == 2 and 'min_confidence must be between 0 and 1, got 50' in r.stderr and not (tmp_path/'bad.csv').exists()

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_train.ipynb #4cff037c
 from __future__ import annotations
-import json, tempfile, time, dataclasses
+import os, json, tempfile, time, dataclasses, contextlib, shutil
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -12,6 +12,10 @@ import matplotlib.pyplot as plt
 from torch import nn
 from fastai.vision.all import (vision_learner, set_seed, Callback, SaveModelCallback, EarlyStoppingCallback, Learner,
                                CSVLogger, DataLoaders, TrainEvalCallback, progress_bar)
+from fastai.torch_core import num_distrib, rank_distrib, distrib_barrier, get_model, to_detach
+from fastai.distributed import DistributedDL   # fastai's distributed training (imports accelerate when installed)
+from fastcore.basics import patch, noop
+from fastcore.xtras import modified_env
 from .core import DEFAULT_SEED, DataError, atomic_write, save_figure
 from .schema import load_schema
 from .data import read_dataset
@@ -22,9 +26,10 @@ from .weights import learner_backbone_args
 from .engine import export_onnx, onnx_path
 
 # %% auto #0
-__all__ = ['TrainConfig', 'phase_logger', 'read_history', 'plot_history', 'build_learner', 'suggest_lr', 'body_features',
-           'fit_head_on_features', 'FrozenBatchNormStats', 'fit_recipe', 'export_learner', 'TrainResult', 'kept_epoch',
-           'write_training_files', 'train']
+__all__ = ['TrainConfig', 'phase_logger', 'read_history', 'plot_history', 'n_processes', 'is_main', 'start_processes',
+           'end_processes', 'distributed', 'alone', 'share_from_main', 'copy_from_main', 'work_folder', 'build_learner',
+           'suggest_lr', 'body_features', 'fit_head_on_features', 'FrozenBatchNormStats', 'fit_recipe',
+           'export_learner', 'TrainResult', 'kept_epoch', 'write_training_files', 'train']
 
 # %% ../nbs/07_train.ipynb #f1b565e2
 @dataclass
@@ -83,8 +88,8 @@ class TrainConfig:
 # %% ../nbs/07_train.ipynb #08f567e6
 def phase_logger(phase:str, # the recipe's phase, e.g. 'head' or 'fine-tune'
                 )->CSVLogger:
-    "fastai's `CSVLogger` writing the phase's epochs to `history.<phase>.csv` in the learner's folder."
-    return CSVLogger(f'history.{phase}.csv')
+    "fastai's `CSVLogger` writing the phase's epochs to `history.<phase>.csv` in the learner's folder (in the main process only)."
+    return CSVLogger(f'history.{phase}.csv') if is_main() else Callback()
 
 def read_history(folder:str|Path, # the learner's folder
                  phases:list[str], # the phases in the order they ran
@@ -114,17 +119,87 @@ def plot_history(history:pd.DataFrame, # from `read_history`
     fig.tight_layout()
     return fig
 
+# %% ../nbs/07_train.ipynb #0f1fa5bc
+def n_processes()->int:
+    "How many processes train together: the launcher's `WORLD_SIZE` (fastai's `num_distrib`), 1 when run alone."
+    return max(num_distrib(), 1)
+
+def is_main()->bool:
+    "Whether this is the process that prints, shows progress and writes files: rank 0, the only one when run alone."
+    return rank_distrib() == 0
+
+def start_processes():
+    "Join the launcher's process group through accelerate (gloo on CPUs); nothing when run alone or already joined."
+    if n_processes() == 1 or torch.distributed.is_initialized(): return
+    try: from accelerate import PartialState
+    except ImportError: raise DataError("training on several processes needs Hugging Face accelerate: pip install accelerate") from None
+    PartialState(cpu=not torch.cuda.is_available())
+
+def end_processes():
+    "Wait for every process, then leave the process group; nothing when run alone."
+    if n_processes() > 1 and torch.distributed.is_initialized(): distrib_barrier(); torch.distributed.destroy_process_group()
+
+
+# %% ../nbs/07_train.ipynb #0fa74270
+def distributed(learn:Learner):
+    "fastai's `distrib_ctx` when several processes train (no `SyncBatchNorm`, gloo on CPUs); an empty context otherwise."
+    if n_processes() == 1: return contextlib.nullcontext(learn)
+    return learn.distrib_ctx(sync_bn=False, cpu=not torch.cuda.is_available())
+
+def alone():
+    "A context in which fastai sees this process as the only one: no gathering of losses or predictions, no barriers."
+    return modified_env(WORLD_SIZE='1') if n_processes() > 1 else contextlib.nullcontext()
+
+def share_from_main(obj):
+    "`obj` as the main process has it, in every process (picklable objects); `obj` itself when run alone."
+    if n_processes() == 1: return obj
+    box = [obj]; torch.distributed.broadcast_object_list(box, src=0)
+    return box[0]
+
+def copy_from_main(module:nn.Module)->nn.Module:
+    "`module` with the main process's parameters and buffers copied into it in every process; unchanged when run alone."
+    if n_processes() > 1:
+        for t in module.state_dict().values(): torch.distributed.broadcast(t, src=0)
+    return module
+
+@contextlib.contextmanager
+def work_folder(out:str|Path, # the model file; with several processes the folder is made beside it
+               ):
+    "A temporary folder for the learner's files, the same for every process; removed at the end."
+    if n_processes() == 1:
+        with tempfile.TemporaryDirectory() as d: yield d
+        return
+    d = None
+    if is_main():
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        d = tempfile.mkdtemp(dir=Path(out).parent, prefix=f'.{Path(out).stem}.work-')
+    d = share_from_main(d)
+    try: yield d
+    finally:
+        distrib_barrier()   # nobody still reads it
+        if is_main(): shutil.rmtree(d, ignore_errors=True)
+
+
+# %% ../nbs/07_train.ipynb #fc86de26
+@patch
+def _broadcast(self:DistributedDL, t, rank):
+    "Broadcast the list `t` from `rank`: on CUDA for NCCL (fastai's way), on the CPU for gloo."
+    t = torch.tensor(t, dtype=torch.long, device='cuda' if 'nccl' in str(torch.distributed.get_backend()) else 'cpu')
+    torch.distributed.broadcast(t, rank)
+    return t.cpu().tolist()
+
+
 # %% ../nbs/07_train.ipynb #c1049a5c
 def build_learner(table:pd.DataFrame, # clean table from `read_dataset`
                   splits:pd.DataFrame, # from `load_splits`
                   config:TrainConfig,
                   path:str|Path='.', # where the learner keeps its files
                  )->Learner:
-    "A `vision_learner` on `config.arch` with the masked loss, class weights, per-attribute metrics and a `ModelInfo`."
+    "A `vision_learner` on `config.arch` with the masked loss, class weights, per-attribute metrics and a `ModelInfo`; each of several processes loads its part of every batch."
     schema = load_schema(config.schema)
     layout = OutputLayout(schema, na_class=config.na_class)
     size = tuple(config.size) if isinstance(config.size, (list, tuple)) else config.size
-    dls = attribute_dataloaders(table, splits, layout, bs=config.bs, size=size, augment=config.augment, seed=config.seed)
+    dls = attribute_dataloaders(table, splits, layout, bs=max(1, config.bs // n_processes()), size=size, augment=config.augment, seed=config.seed)
     train_rows = table[table.filename.isin(splits.filename[splits.split == 'train'])]
     weights = class_weights(train_rows, layout, config.class_weight_power) if config.class_weight_power else None
     learn = vision_learner(dls, **learner_backbone_args(config.arch, config.pretrained),
@@ -151,14 +226,19 @@ def body_features(learn:Learner, # a `vision_learner`: `model[0]` the body, `mod
                   dl, # one of the learner's data loaders
                   passes:int=1, # passes over `dl`; a training loader draws fresh augmentations each time
                  )->tuple[torch.Tensor, torch.Tensor]:
-    "The pooled features of the body in eval mode for every batch of `dl`, `passes` times, and their targets."
+    "The pooled features of the body in eval mode for every batch of `dl`, `passes` times, and their targets; with several processes each computes its share and every one gets them all."
     body,pool = learn.model[0],learn.model[1][0]
+    what = "augmented " if dl is learn.dls.train else ""
+    if n_processes() > 1: dl = DistributedDL(dl)   # this process's share of each pass
+    gather = getattr(dl, 'to_detach', to_detach)   # `DistributedDL`'s gathers every share and drops its padding
     learn.model.eval()
     xs,ys = [],[]
     with torch.no_grad():
         for i in range(passes):
-            bar = progress_bar(dl, leave=False); bar.comment = f'features: {"augmented " if dl is learn.dls.train else ""}pass {i+1}/{passes}'
-            for xb,yb in bar: xs.append(pool(body(xb))); ys.append(yb)
+            bar = progress_bar(dl, leave=False, display=is_main()); bar.comment = f'features: {what}pass {i+1}/{passes}'
+            for xb,yb in bar:
+                x,y = gather((pool(body(xb)), yb), cpu=False)
+                xs.append(x); ys.append(y)
     return torch.cat(xs), torch.cat(ys)
 
 # %% ../nbs/07_train.ipynb #1f36478a
@@ -169,13 +249,15 @@ def fit_head_on_features(learn:Learner, # a frozen `vision_learner`
                          bs:int=64, # batch size over the features (cheap, so larger than for images)
                          cbs:list|None=None, # callbacks for the head's fit, e.g. a `phase_logger`
                         )->Learner:
-    "Fit `learn`'s head (after its pooling) on cached features of the frozen body; the head's own learner is returned."
+    "Fit `learn`'s head (after its pooling) on cached features of the frozen body; the head's own learner is returned. With several processes, every one ends with the main process's head."
     train = list(zip(*body_features(learn, learn.dls.train, passes)))   # first: the valid pass draws from the random state too
     valid = list(zip(*body_features(learn, learn.dls.valid))) if len(learn.dls.valid_ds) else []
     dls = DataLoaders.from_dsets(train, valid, bs=min(bs, len(train)), device=learn.dls.device)  # fewer rows than bs: still one batch
     head = Learner(dls, learn.model[1][1:], loss_func=learn.loss_func, metrics=attribute_metrics(learn.loss_func.layout),
                    wd=learn.wd, path=learn.path, model_dir=learn.model_dir)
-    head.fit_one_cycle(epochs, lr, cbs=cbs)
+    if not is_main(): head.remove_cb(head.progress); head.logger = noop
+    with alone(): head.fit_one_cycle(epochs, lr, cbs=cbs)   # the same features in every process: nothing to gather
+    copy_from_main(learn.model[1])
     return head
 
 # %% ../nbs/07_train.ipynb #1f7c9c37
@@ -183,7 +265,7 @@ class FrozenBatchNormStats(Callback):
     "Keep the body's batch-norm layers in eval mode during training: running statistics fixed, weights still trained."
     order = TrainEvalCallback.order + 1  # after fastai puts the model in training mode
     def before_train(self):
-        for m in self.learn.model[0].modules():
+        for m in get_model(self.learn.model)[0].modules():   # inside `DistributedDataParallel` too
             if isinstance(m, nn.modules.batchnorm._BatchNorm): m.eval()
 
 # %% ../nbs/07_train.ipynb #a69983bb
@@ -196,32 +278,35 @@ def _last_score(recorder, name:str='mean_f1')->float:
 def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
                say=print, # where the stage lines go
               )->tuple[list[str], str]:
-    "Frozen phase at `lr`, optional gradual unfreezing, then unfrozen epochs at discriminative rates, keeping the best state; the phases run and which state was kept."
+    "Frozen phase at `lr`, optional gradual unfreezing, then unfrozen epochs at discriminative rates, keeping the best state; the phases run and which state was kept. Every fit runs under `distributed`."
     learn.freeze()
     head,phases = learn,[]
     if config.freeze_epochs:
         say(f"head: {config.freeze_epochs} epochs at lr {lr:.1e}" + (f" on cached features of {config.feature_passes} augmented passes" if config.feature_passes else ''))
         if config.feature_passes: head = fit_head_on_features(learn, config.freeze_epochs, lr, config.feature_passes, cbs=[phase_logger('head')])
-        else: learn.fit_one_cycle(config.freeze_epochs, slice(lr), cbs=[phase_logger('head')])
+        else:
+            with distributed(learn): learn.fit_one_cycle(config.freeze_epochs, slice(lr), cbs=[phase_logger('head')])
         phases.append('head')
     top = lr / config.unfrozen_lr_div
     unfrozen_lrs = slice(top/config.lr_mult, top)
     keep_stats = [FrozenBatchNormStats()] if config.freeze_bn_stats else []
     if config.gradual_unfreeze:
         say(f"last group: 1 epoch at lr {unfrozen_lrs.start:.1e}..{top:.1e}")
-        learn.freeze_to(-2); learn.fit_one_cycle(1, unfrozen_lrs, cbs=[phase_logger('last group')]+keep_stats); phases.append('last group')
+        learn.freeze_to(-2)
+        with distributed(learn): learn.fit_one_cycle(1, unfrozen_lrs, cbs=[phase_logger('last group')]+keep_stats)
+        phases.append('last group')
     learn.unfreeze()
-    start = _last_score(learn.recorder if config.gradual_unfreeze else head.recorder) if phases else -np.inf
+    start = share_from_main(_last_score(learn.recorder if config.gradual_unfreeze else head.recorder) if phases else -np.inf)
     if not config.epochs: return phases, f"the head-only state (no fine-tuning epochs); valid mean macro-F1 {start:.3f}"
     say(f"fine-tune: {config.epochs} epochs at lr {unfrozen_lrs.start:.1e}..{top:.1e}, body batch-norm statistics {'kept' if keep_stats else 'trained'}")
     if not (config.select_best and len(learn.dls.valid_ds)):
-        learn.fit_one_cycle(config.epochs, unfrozen_lrs, cbs=[phase_logger('fine-tune')]+keep_stats)
+        with distributed(learn): learn.fit_one_cycle(config.epochs, unfrozen_lrs, cbs=[phase_logger('fine-tune')]+keep_stats)
         return phases + ['fine-tune'], "the last state: no valid part chooses" + (" (select_best is off)" if len(learn.dls.valid_ds) else '')
     keep_best = [SaveModelCallback(monitor='mean_f1', comp=np.greater, fname='best', reset_on_fit=False),
                  EarlyStoppingCallback(monitor='mean_f1', comp=np.greater, patience=config.patience, reset_on_fit=False)]
     for cb in keep_best: cb.best = start
     learn.save('best')  # the state the unfrozen epochs have to beat
-    learn.fit_one_cycle(config.epochs, unfrozen_lrs, cbs=[phase_logger('fine-tune')]+keep_stats+keep_best)
+    with distributed(learn): learn.fit_one_cycle(config.epochs, unfrozen_lrs, cbs=[phase_logger('fine-tune')]+keep_stats+keep_best)
     best = keep_best[0].best
     kept = (f"the fine-tuned state: valid mean macro-F1 {best:.3f} beat the head-only {start:.3f}" if best > start else
             f"the head-only state: fine-tuning never beat its valid mean macro-F1 {start:.3f}")
@@ -266,24 +351,36 @@ def train(data:str|Path, # a folder or zip in FlixStock's layout
           splits_file:str|Path|None=None, # where the splits are kept; beside the data by default
           say=print, # where the stage lines go
          )->TrainResult:
-    "Train a model on the train part of `data`, keep the best state on valid mean macro-F1, score it on the test part, export it to `out`."
+    "Train a model on the train part of `data`, keep the best state on valid mean macro-F1, score it on the test part, export it to `out`. Under a launcher, the processes other than the main one exit (status 0) once it has written the model."
     config,start = config or TrainConfig(),time.time()
+    start_processes()
+    main = is_main()
+    if not main: say = noop
     set_seed(config.seed, reproducible=True)
     table,_ = read_dataset(data, config.schema)
     parts = SPLIT_NAMES if config.holdout else ('train',)
     check_trainable(table, config.schema, parts=parts, seed=config.split_seed, where=str(data))   # before anything is written
+    if not main: distrib_barrier()   # the main process makes and saves the split first, the others read it
     splits = load_splits(data, table, config.schema, seed=config.split_seed, path=splits_file)
+    if main: distrib_barrier()
     if not config.holdout: splits = splits.assign(split='train')
-    with tempfile.TemporaryDirectory() as work:
+    with work_folder(out) as work:
         learn = build_learner(table, splits, config, path=work)
-        say(f"lr_find: {config.lr_find_iters} mini-batches")
-        suggested,lr,lr_plot = suggest_lr(learn, config)
+        say(f"lr_find: {config.lr_find_iters} mini-batches" + (f" (main process; {n_processes()} processes train)" if n_processes() > 1 else ''))
+        with alone(): suggested,lr,lr_plot = suggest_lr(learn, config) if main else (None, None, None)
+        suggested,lr = share_from_main((suggested, lr))
         phases,kept = fit_recipe(learn, config, lr, say)
-        history = read_history(work, phases)
+        history = read_history(work, phases) if main else None   # the main process's log, complete only there
+    if not main:
+        end_processes()   # returns once the main process has written the model
+        raise SystemExit(0)
     say(f"kept {kept}")
-    learn.model_info = dataclasses.replace(learn.model_info, lr=lr, lr_find_suggestion=suggested, kept=kept, data=str(data),
-                                           minutes=round((time.time()-start)/60, 2), split_sizes=splits.split.value_counts().to_dict())
-    test = part_rows(table, splits, 'test') if (splits.split == 'test').any() else None
-    result = TrainResult(learn, history, score_learner(learn, test)[0] if test is not None and len(test) else None)
-    write_training_files(result, out, config, lr_plot)
+    with alone():   # the main process scores and writes by itself
+        learn.model_info = dataclasses.replace(learn.model_info, lr=lr, lr_find_suggestion=suggested, kept=kept, data=str(data),
+                                               minutes=round((time.time()-start)/60, 2), split_sizes=splits.split.value_counts().to_dict())
+        test = part_rows(table, splits, 'test') if (splits.split == 'test').any() else None
+        result = TrainResult(learn, history, score_learner(learn, test)[0] if test is not None and len(test) else None)
+        write_training_files(result, out, config, lr_plot)
+    end_processes()   # lets the others go
     return result
+

@@ -218,6 +218,7 @@ class ModelInfo:
     data:str|None=None # the data set trained on
     split_sizes:dict=field(default_factory=dict) # images per part of the split
     class_dist:dict=field(default_factory=dict) # attribute -> share of each class code among the labelled training images
+    confidence:dict=field(default_factory=dict) # attribute -> the answers' probabilities on photos the model did not train on (`train.confidence_profile`)
 
     @property
     def size(self)->int|tuple:

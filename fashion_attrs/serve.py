@@ -61,8 +61,9 @@ class DriftMonitor:
                  psi_threshold:float=0.25, # flag an attribute whose PSI is above this
                  low_confidence:float=0.5, # an answer below this probability counts as low-confidence
                  min_count:int=30, # no flag before this many answers
+                 confidence:dict|None=None, # attribute -> `model_info.confidence` (the answers' probabilities on unseen photos); None: no reference
                 ):
-        self.layout,self.class_dist = layout,class_dist or None
+        self.layout,self.class_dist,self.confidence = layout,class_dist or None,confidence or {}
         self.psi_threshold,self.low_confidence,self.min_count = psi_threshold,low_confidence,min_count
         self.codes,self.conf = deque(maxlen=window),deque(maxlen=window)
         self.lock = threading.Lock()
@@ -78,6 +79,7 @@ class DriftMonitor:
             ref = self.class_dist.get(a.name) if self.class_dist else None
             psi = population_stability_index(ref, obs) if ref is not None and n else None
             res[a.name] = dict(psi=psi, low_confidence_share=float((conf[:, j] < self.low_confidence).mean()) if n else None,
+                               reference_low_confidence_share=self.confidence.get(a.name, {}).get('low_share'),
                                drifted=bool(psi is not None and n >= self.min_count and psi > self.psi_threshold),
                                observed=None if obs is None else obs.round(4).tolist(), reference=ref)
         return dict(window=n, psi_threshold=self.psi_threshold, low_confidence=self.low_confidence, min_count=self.min_count,
@@ -268,7 +270,8 @@ def make_app(engine, # from `inference.open_engine`: `engine(x)`, `engine.spec`,
     from starlette.concurrency import run_in_threadpool
     spec,layout = engine.spec,engine.layout
     class_dist = class_dist or (spec.get('model_info') or {}).get('class_dist')
-    metrics,drift = ServiceMetrics(),DriftMonitor(layout, class_dist, drift_window, psi_threshold, low_confidence, min_count)
+    confidence = (spec.get('model_info') or {}).get('confidence')
+    metrics,drift = ServiceMetrics(),DriftMonitor(layout, class_dist, drift_window, psi_threshold, low_confidence, min_count, confidence)
     def on_batch(probs):
         codes,conf = layout.decode(probs); metrics.record_batch(codes, layout); drift.add(codes, conf)
     state = {}

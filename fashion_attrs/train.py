@@ -21,7 +21,7 @@ from .schema import load_schema
 from .data import read_dataset
 from .split import SPLIT_NAMES, load_splits, part_rows, check_trainable
 from .model import (OutputLayout, ModelInfo, attribute_dataloaders, MaskedAttributeLoss, class_weights,
-                                 attribute_metrics, score_learner)
+                                 attribute_metrics, score_learner, batch_probs)
 from .weights import learner_backbone_args
 from .engine import export_onnx, onnx_path
 
@@ -29,7 +29,7 @@ from .engine import export_onnx, onnx_path
 __all__ = ['TrainConfig', 'phase_logger', 'read_history', 'plot_history', 'n_processes', 'is_main', 'start_processes',
            'end_processes', 'distributed', 'alone', 'share_from_main', 'copy_from_main', 'work_folder', 'build_learner',
            'suggest_lr', 'body_features', 'fit_head_on_features', 'FrozenBatchNormStats', 'fit_recipe',
-           'export_learner', 'TrainResult', 'kept_epoch', 'write_training_files', 'train']
+           'export_learner', 'confidence_profile', 'TrainResult', 'kept_epoch', 'write_training_files', 'train']
 
 # %% ../nbs/07_train.ipynb #f1b565e2
 @dataclass
@@ -318,6 +318,18 @@ def export_learner(learn:Learner, out:str|Path)->Path:
     with atomic_write(out, 'wb') as f: learn.export(Path(f.name).resolve())
     return Path(out)
 
+# %% ../nbs/07_train.ipynb #1e345177
+def confidence_profile(probs:np.ndarray, # (n_images, n_out) probabilities
+                       layout:OutputLayout, # the model's output layout
+                       source:str, # which photos these are, e.g. 'test part'
+                       low:float=0.5, # the probability below which an answer counts as low-confidence
+                      )->dict:
+    "Per attribute: deciles of the answers' probabilities and the share below `low`, with `source` and the number of photos."
+    _,conf = layout.decode(probs)
+    return {a: dict(deciles=np.quantile(conf[:, j], np.linspace(.1, .9, 9)).round(4).tolist(), low=low,
+                    low_share=round(float((conf[:, j] < low).mean()), 4), n=len(conf), source=source)
+            for j,a in enumerate(layout.schema.names)}
+
 # %% ../nbs/07_train.ipynb #138a6c30
 @dataclass
 class TrainResult:
@@ -379,7 +391,10 @@ def train(data:str|Path, # a folder or zip in FlixStock's layout
         learn.model_info = dataclasses.replace(learn.model_info, lr=lr, lr_find_suggestion=suggested, kept=kept, data=str(data),
                                                minutes=round((time.time()-start)/60, 2), split_sizes=splits.split.value_counts().to_dict())
         test = part_rows(table, splits, 'test') if (splits.split == 'test').any() else None
-        result = TrainResult(learn, history, score_learner(learn, test)[0] if test is not None and len(test) else None)
+        scored = score_learner(learn, test) if test is not None and len(test) else None
+        seen = scored[3] if scored else batch_probs(learn, part_rows(table, splits, 'train'))[0].numpy()
+        learn.model_info.confidence = confidence_profile(seen, learn.loss_func.layout, 'test part' if scored else 'training photos')
+        result = TrainResult(learn, history, scored[0] if scored else None)
         write_training_files(result, out, config, lr_plot)
     end_processes()   # lets the others go
     return result

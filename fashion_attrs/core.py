@@ -45,10 +45,12 @@ def clear_cache(kind:str|None=None, # one sub-folder of `cache_dir()`, e.g. 'zip
                )->int:
     "Delete the cache (`~/.cache/fashion_attrs` by default, `FASHION_ATTRS_CACHE` overrides), or one `kind` of it; the bytes freed."
     d = cache_dir()
-    target = d/kind if kind else d
     if kind and (Path(kind).name != kind or kind in ('.', '..')): raise DataError(f"clear_cache: {kind!r} is not a folder of the cache {d}")
-    freed = _tree_size(target)
-    if target.is_dir(): shutil.rmtree(target)
+    parts = [d/kind] if kind else [p for p in d.iterdir() if p.is_dir()] if d.is_dir() else []
+    freed = sum(map(_tree_size, parts))
+    for p in parts:
+        if p.is_dir(): shutil.rmtree(p)
+    if not kind and d.is_dir() and not any(d.iterdir()): d.rmdir()   # the folder itself only once empty: files of others stay
     return freed
 
 # %% ../nbs/00_core.ipynb #f8ab7f17

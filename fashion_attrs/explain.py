@@ -98,11 +98,12 @@ def explain_images(learn, # a learner from `inference.load_model`
     "Write an explanation strip per readable photo of `sources` to `out_dir`; the files written and the skipped (file, reason)."
     src,spec,out_dir = image_sources(sources),preprocess_spec(learn),Path(out_dir)
     written,skipped,readable = [],[],[]
-    for f,p in src[['filename', 'path']].itertuples(index=False):
-        im,problem = read_image(p)
+    why = src.problem if 'problem' in src else [None] * len(src)   # broken links and loops are listed, not read
+    for f,p,w in zip(src.filename, src.path, why):
+        im,problem = (None, w) if w else read_image(p)
         if im is None: skipped.append((f, problem))
-        else: readable.append((f, to_pixels(im, spec)))
-    for (f,x),name in zip(readable, labeled_copy_names([f for f,_ in readable])):
+        else: readable.append((f, p))
+    for (f,p),name in zip(readable, labeled_copy_names([f for f,_ in readable])):   # one photo in memory at a time
         dest = out_dir/name; dest.parent.mkdir(parents=True, exist_ok=True)
-        explanation_strip(learn, x).save(dest, quality=90); written.append(dest)
+        explanation_strip(learn, to_pixels(read_image(p)[0], spec)).save(dest, quality=90); written.append(dest)
     return written, skipped

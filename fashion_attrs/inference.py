@@ -289,9 +289,11 @@ def quantize_model(path:str|Path, # an exported fashion_attrs learner (.pkl)
                    bs:int=16, # photos per calibration batch
                   )->Path:
     "Write the int8 graph of the model at `path` to `int8_path(path)`, its activation ranges calibrated on photos of `images`."
+    if n < 1: raise UserError(f"calibration needs at least one photo, got n={n}")
     graph = onnx_model(path)
     spec = OnnxEngine(graph).spec
     sources = image_sources(images)
+    sources = sources[sources.problem.isna()] if 'problem' in sources else sources
     picked = sources.path.iloc[np.unique(np.linspace(0, len(sources) - 1, min(n, len(sources))).round().astype(int))] if len(sources) else []
     pix = [x for x,_ in read_ahead(lambda p: read_pixels(p, spec), picked) if x is not None]
     if not pix: raise DataError(f"{' '.join(map(str, L(images)))}: no readable images to calibrate on")

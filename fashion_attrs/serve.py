@@ -294,6 +294,8 @@ def make_app(engine, # from `inference.open_engine`: `engine(x)`, `engine.spec`,
         if not good:
             return _json_error(422, 'no readable image: ' + '; '.join(f'{f.filename}: {p}' for f,(_,p) in zip(files, read)),
                                results=[dict(filename=f.filename, error=p) for f,(_,p) in zip(files, read)])
+        if len(good) > max_queue:   # would never fit the queue: say so, instead of a 503 that no retry can cure
+            return _json_error(413, f'{len(good)} photos in one request; at most {max_queue} per request')
         try: futs = state['batcher'].submit([read[i][0] for i in good])
         except QueueFull as e:
             metrics.errors.labels('queue full').inc()

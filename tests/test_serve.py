@@ -16,10 +16,14 @@ def model(tmp_path_factory):
     "A small model trained on the synthetic sample (half a minute)."
     from fashion_attrs.train import TrainConfig, train
     d = tmp_path_factory.mktemp('serve')
-    os.environ.setdefault('FASHION_ATTRS_CACHE', str(d/'cache'))
-    train(SAMPLE, d/'m.pkl', TrainConfig(size=[128, 96], freeze_epochs=2, feature_passes=1, epochs=0, lr_find_iters=5), say=lambda s: None)
-    yield d/'m.pkl'
-    shutil.rmtree(d, ignore_errors=True)
+    old = os.environ.get('FASHION_ATTRS_CACHE'); os.environ['FASHION_ATTRS_CACHE'] = str(d/'cache')
+    try:
+        train(SAMPLE, d/'m.pkl', TrainConfig(size=[128, 96], freeze_epochs=2, feature_passes=1, epochs=0, lr_find_iters=5), say=lambda s: None)
+        yield d/'m.pkl'
+    finally:
+        if old is None: os.environ.pop('FASHION_ATTRS_CACHE', None)
+        else: os.environ['FASHION_ATTRS_CACHE'] = old
+        shutil.rmtree(d, ignore_errors=True)
 
 @pytest.fixture(scope='module')
 def server(model):

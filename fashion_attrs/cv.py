@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
+from .core import DataError, atomic_write, write_csv   # before fastai: see 00_core on warnings
 from fastai.vision.all import set_seed
-from .core import DataError, atomic_write, write_csv
 from .data import read_dataset
 from .split import assign_splits, part_rows, check_trainable
 from .model import score_learner

@@ -4,6 +4,7 @@
 
 # %% ../nbs/06_model.ipynb #35caba60
 from __future__ import annotations
+from .core import DEFAULT_SEED, DataError   # first: the package silences fastai's import-time warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import torch.nn.functional as F
@@ -15,7 +16,6 @@ from fastai.vision.all import (DataBlock, ImageBlock, MultiCategoryBlock, ColSpl
                                aug_transforms, RandomErasing, AccumMetric)
 from sklearn.metrics import f1_score, accuracy_score, balanced_accuracy_score, precision_recall_fscore_support
 import warnings
-from .core import DEFAULT_SEED, DataError
 from .schema import Schema, FLIXSTOCK, load_schema
 
 # %% auto #0

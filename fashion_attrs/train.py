@@ -4,6 +4,7 @@
 
 # %% ../nbs/07_train.ipynb #4cff037c
 from __future__ import annotations
+from .core import DEFAULT_SEED, DataError, atomic_write, save_figure   # first: see 00_core on warnings
 import os, json, tempfile, time, dataclasses, contextlib, shutil
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
@@ -16,7 +17,6 @@ from fastai.torch_core import num_distrib, rank_distrib, distrib_barrier, get_mo
 from fastai.distributed import DistributedDL   # fastai's distributed training (imports accelerate when installed)
 from fastcore.basics import patch, noop
 from fastcore.xtras import modified_env
-from .core import DEFAULT_SEED, DataError, atomic_write, save_figure
 from .schema import load_schema
 from .data import read_dataset
 from .split import SPLIT_NAMES, load_splits, part_rows, check_trainable

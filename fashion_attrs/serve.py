@@ -105,19 +105,22 @@ class ServiceMetrics:
         self.psi = Gauge(p+'drift_psi', 'Population stability index of the rolling window against the training shares', ['attribute'], registry=r)
         self.low_conf = Gauge(p+'low_confidence_share', 'Share of the rolling window below the confidence threshold', ['attribute'], registry=r)
         self.drift_flag = Gauge(p+'drift_flag', '1 when the attribute PSI passes the threshold', ['attribute'], registry=r)
-        self.recent = deque()   # (time, photos) of the last minute's batches
+        self.recent,self.lock = deque(),threading.Lock()   # (time, photos) of the last minute's batches, shared by two threads
+    def _last_minute(self, now:float)->int:
+        "Photos predicted in the minute before `now`; older batches dropped (call with the lock held)."
+        while self.recent and self.recent[0][0] < now - 60: self.recent.popleft()
+        return sum(n for _,n in self.recent)
     def record_batch(self, codes:np.ndarray, layout):
         "Count a batch of answers (codes (n, n_attributes) from `layout.decode`)."
         now = time.monotonic(); n = len(codes)
-        self.images.inc(n); self.batch_size.observe(n); self.recent.append((now, n))
+        self.images.inc(n); self.batch_size.observe(n)
+        with self.lock: self.recent.append((now, n)); self._last_minute(now)   # bounded without a scraper too
         for j,a in enumerate(layout.schema):
             for c,k in zip(*np.unique(codes[:, j], return_counts=True)): self.classes.labels(a.name, a.display(int(c))).inc(int(k))
     def text(self, drift:dict)->bytes:
         "The Prometheus text exposition, the images-per-second and drift gauges brought up to date with `drift` (`DriftMonitor.report`)."
         from prometheus_client import generate_latest
-        now = time.monotonic()
-        while self.recent and self.recent[0][0] < now - 60: self.recent.popleft()
-        self.images_per_second.set(sum(n for _,n in self.recent) / 60)
+        with self.lock: self.images_per_second.set(self._last_minute(time.monotonic()) / 60)
         for a,r in drift['attributes'].items():
             self.psi.labels(a).set(math.nan if r['psi'] is None else r['psi'])
             self.low_conf.labels(a).set(math.nan if r['low_confidence_share'] is None else r['low_confidence_share'])

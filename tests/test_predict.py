@@ -292,7 +292,7 @@ def test_min_confidence_writes_na_in_the_labels_format(model, tmp_path):
     full,sure,probs = read_labels(tmp_path/'all.csv'), read_labels(tmp_path/'sure.csv'), pd.read_csv(tmp_path/'all.probs.csv')
     assert 'NaN' not in (tmp_path/'sure.csv').read_text() and '#N/A' in (tmp_path/'sure.csv').read_text()
     for a in ['neck', 'sleeve_length', 'pattern']:
-        top = probs[[c for c in probs.columns if c.startswith(a + ':')]].max(1)
+        top = probs[[c for c in probs.columns if c.startswith(a + ':')]].max(axis=1)
         assert (sure[a].isna() == (top < 0.6)).all(), a                # #N/A exactly where the model is unsure
         kept = sure[a].notna()
         assert (sure[a][kept] == full[a][kept]).all() and kept.any()      # the confident answers unchanged

@@ -293,7 +293,7 @@ def quantize_model(path:str|Path, # an exported fashion_attrs learner (.pkl)
     graph = onnx_model(path)
     spec = OnnxEngine(graph).spec
     sources = image_sources(images)
-    sources = sources[sources.problem.isna()] if 'problem' in sources else sources
+    sources = sources[sources.problem.isna()]   # entries that lead nowhere are not calibration photos
     picked = sources.path.iloc[np.unique(np.linspace(0, len(sources) - 1, min(n, len(sources))).round().astype(int))] if len(sources) else []
     pix = [x for x,_ in read_ahead(lambda p: read_pixels(p, spec), picked) if x is not None]
     if not pix: raise DataError(f"{' '.join(map(str, L(images)))}: no readable images to calibrate on")

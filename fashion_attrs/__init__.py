@@ -5,3 +5,5 @@ __version__ = "0.1.0"
 import warnings as _warnings
 _warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
 _warnings.filterwarnings('ignore', message=r"The 'mode\.chained_assignment' option is deprecated")
+# fastprogress warns when a progress bar gets nothing to count (fastai's validation pass when training on all data)
+_warnings.filterwarnings('ignore', message=r'Your generator is empty', category=UserWarning)

@@ -160,7 +160,8 @@ class OpenVinoEngine:
         if precision == 'bf16' and not bf16_supported(): raise ModelError("this CPU cannot compute in bf16 (no AVX512-BF16 or AMX): use f32")
         self.path,self.precision = Path(path),precision
         try:
-            core = ov.Core(); model = core.read_model(str(path))
+            onnx = ov.frontend.FrontEndManager().load_by_framework('onnx')   # ONNX alone: other frontends log to stderr on junk
+            core,model = ov.Core(),onnx.convert(onnx.load(str(path)))
             self.spec = json.loads(model.get_rt_info(['framework', 'fashion_attrs']).astype(str))
             self.compiled = core.compile_model(model, 'CPU', {'PERFORMANCE_HINT': 'LATENCY', 'INFERENCE_NUM_THREADS': threads,
                                                               'INFERENCE_PRECISION_HINT': precision})

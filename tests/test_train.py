@@ -34,3 +34,19 @@ def test_train_on_sample_beats_majority_and_loads_in_new_process(tmp_path):
     assert p.returncode == 0, p.stderr[-3000:]
     codes = eval(p.stdout.strip().splitlines()[-1].split(']] ')[0] + ']]')
     assert len(codes[0]) == 3 and 0 <= codes[0][0] < 7 and 0 <= codes[0][1] < 4 and 0 <= codes[0][2] < 10
+
+def test_same_seed_same_model_on_a_first_and_a_later_run(tmp_path):
+    "The first run maps the backbone's weights into an empty cache, the second finds them there: the same seed must train the same model."
+    import os
+    (tmp_path/'cfg.json').write_text(json.dumps(dict(size=32, freeze_epochs=2, feature_passes=1, epochs=1, seed=3)))
+    env = {**os.environ, 'FASHION_ATTRS_CACHE': str(tmp_path/'cache')}
+    probs = []
+    for k in range(2):
+        r = run('fashion-attrs-train', SAMPLE, '--out', tmp_path/f'm{k}.pkl', '--config', tmp_path/'cfg.json', env=env)
+        assert r.returncode == 0, r.stderr[-3000:]
+        r = run('fashion-attrs-predict', SAMPLE/'images', '--model', tmp_path/f'm{k}.pkl', '--out', tmp_path/f'o{k}.csv', '--probs', env=env)
+        assert r.returncode == 0, r.stderr[-3000:]
+        probs.append(pd.read_csv(tmp_path/f'o{k}.probs.csv'))
+    assert (tmp_path/'cache'/'weights').is_dir()   # the first run filled the cache
+    assert len(probs[0]) == 240 and probs[0].iloc[:, 1:].std().mean() > 1e-3   # a model that tells photos apart
+    pd.testing.assert_frame_equal(probs[0], probs[1])

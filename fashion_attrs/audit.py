@@ -9,6 +9,7 @@ import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from PIL import Image
 from scipy.optimize import minimize_scalar
+from sklearn.metrics import f1_score
 from cleanlab.filter import find_label_issues
 from cleanlab.rank import get_label_quality_scores
 from .core import DataError
@@ -16,7 +17,7 @@ from .model import OutputLayout
 
 # %% auto #0
 __all__ = ['attribute_probs', 'label_issues', 'plot_label_issues', 'expected_calibration_error', 'apply_temperature',
-           'fit_temperature', 'calibration_table']
+           'fit_temperature', 'calibration_table', 'apply_offsets', 'fit_offsets', 'offsets_table']
 
 # %% ../nbs/07c_audit.ipynb #d13caaf5
 def attribute_probs(probs:pd.DataFrame|np.ndarray, # (n_images, n_out) probabilities, or a table with the layout's token columns
@@ -104,3 +105,46 @@ def calibration_table(oof:pd.DataFrame, # out-of-fold probabilities with `filena
         recs.append(dict(attribute=a, n=len(y), ece_before=expected_calibration_error(p, y), ece_after=expected_calibration_error(after, y),
                          temperature=fit_temperature(p, y)))
     return pd.DataFrame(recs)
+
+# %% ../nbs/07c_audit.ipynb #94ba6c45
+def apply_offsets(p:np.ndarray, # (n, n_classes) probabilities
+                  offsets:np.ndarray, # (n_classes,) added to the log-probabilities
+                 )->np.ndarray:
+    "The classes chosen with `offsets` added to the log-probabilities: (n,) codes."
+    return (np.log(np.clip(p, 1e-12, None)) + offsets).argmax(1)
+
+def fit_offsets(p:np.ndarray, # (n, n_classes) out-of-fold probabilities
+                y:np.ndarray, # (n,) true classes
+                grid:np.ndarray=np.linspace(-3, 3, 25), # the offsets tried for each class
+                rounds:int=2, # passes over the classes
+               )->np.ndarray:
+    "Per-class offsets to the log-probabilities that maximise macro-F1 on `(p, y)`, by coordinate ascent over `grid` (class 0's stays 0)."
+    if len(y) == 0: raise DataError("no labelled images to fit offsets on")
+    f1 = lambda b: f1_score(y, apply_offsets(p, b), average='macro', zero_division=0)
+    b = np.zeros(p.shape[1]); best = f1(b)
+    for _ in range(rounds):
+        for c in range(1, p.shape[1]):
+            for v in grid:
+                trial = b.copy(); trial[c] = v
+                if (s := f1(trial)) > best + 1e-9: best,b = s,trial
+    return b
+
+# %% ../nbs/07c_audit.ipynb #264a6a06
+def offsets_table(oof:pd.DataFrame, # out-of-fold probabilities with `filename`, `fold` and token columns (from `cv`)
+                  table:pd.DataFrame, # the clean table with the labels
+                  layout:OutputLayout,
+                 )->pd.DataFrame:
+    "Per fold and attribute: held-out macro-F1 of the argmax and of offsets fitted on the other folds (nested), and the mean over attributes."
+    df = table[['filename'] + layout.schema.names].merge(oof, on='filename', how='inner', validate='one_to_one')
+    recs = []
+    for a in layout.schema.names:
+        d = df[df[a].notna()]
+        p,y,f = attribute_probs(d, layout, a),d[a].astype(int).to_numpy(),d.fold.to_numpy()
+        for k in np.unique(f):
+            b,te = fit_offsets(p[f != k], y[f != k]),f == k
+            recs.append(dict(fold=int(k), attribute=a, n=int(te.sum()),
+                             argmax_f1=f1_score(y[te], p[te].argmax(1), average='macro', zero_division=0),
+                             offsets_f1=f1_score(y[te], apply_offsets(p[te], b), average='macro', zero_division=0)))
+    res = pd.DataFrame(recs)
+    mean = res.groupby('fold', as_index=False)[['n', 'argmax_f1', 'offsets_f1']].agg(dict(n='sum', argmax_f1='mean', offsets_f1='mean'))
+    return pd.concat([res, mean.assign(attribute='mean')], ignore_index=True)

@@ -13,9 +13,9 @@ from fastcore.script import anno_parser, Param
 from .core import DEFAULT_MODEL, DEFAULT_SEED, UserError, DataError, write_csv
 
 # %% auto #0
-__all__ = ['exit_on_user_error', 'normalise_argv', 'parse_args', 'command', 'format_class_counts', 'check_cmd', 'train_cmd',
-           'model_part_rows', 'eval_cmd', 'predict_cmd', 'quantize_cmd', 'serve_cmd', 'cache_cmd', 'format_cv_summary',
-           'cv_cmd', 'audit_cmd']
+__all__ = ['exit_on_user_error', 'normalise_argv', 'parse_args', 'command', 'format_class_counts', 'check_cmd', 'run_log_dir',
+           'train_cmd', 'model_part_rows', 'eval_cmd', 'predict_cmd', 'quantize_cmd', 'serve_cmd', 'cache_cmd',
+           'format_cv_summary', 'cv_cmd', 'audit_cmd']
 
 # %% ../nbs/10_cli.ipynb #e873cc68
 @contextmanager
@@ -93,16 +93,27 @@ def check_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of 
     print(format_class_counts(table, schema))
     check_trainable(table, schema, where=str(data))   # the same validation as train and cv, after the report it explains
 
+# %% ../nbs/10_cli.ipynb #eefdd94a
+def run_log_dir(root:str, # the folder of all runs ('' or None: no logging)
+                kind:str, # 'train' or 'cv'
+                out:str, # the run's output (model file or CV folder): its name ends the folder's
+               )->Path|None:
+    "A new TensorBoard folder for one run: `<root>/<date>-<time>-<kind>-<name of out>`; None when `root` is empty."
+    if not root: return None
+    import time
+    return Path(root)/f"{time.strftime('%Y%m%d-%H%M%S')}-{kind}-{Path(out).stem or Path(out).name}"
+
 # %% ../nbs/10_cli.ipynb #0f49fee7
 @command
 def train_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of one
               out:str=DEFAULT_MODEL, # where to export the learner; logs, plots and scores go beside it
               config:str=None, # a JSON file of TrainConfig settings; the defaults otherwise
               splits:str=None, # where the train/valid/test split is kept; in the cache folder by default
+              log_dir:str='runs', # TensorBoard logs (settings, per-epoch metrics, scores, figures) go to a new folder in it; '' for none
              ):
     "Train a model on DATA, export it to OUT and print its test-part scores beside the majority class."
     from fashion_attrs.train import TrainConfig, train
-    res = train(data, out, TrainConfig.load(config), splits)
+    res = train(data, out, TrainConfig.load(config), splits, log_dir=run_log_dir(log_dir, 'train', out))
     print(f"exported {out} after {res.learn.model_info.minutes} min")
     if res.test_scores is None: return print("no labelled image in the test part: no test scores")
     write_csv(res.test_scores, Path(out).with_suffix('.test_scores.csv'))
@@ -231,11 +242,12 @@ def cv_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of one
            config:str=None, # a JSON file of TrainConfig settings; the defaults otherwise
            folds:int=5, # number of folds
            keep_models:bool=False, # also export each fold's learner as fold_<k>.pkl in OUT
+           log_dir:str='runs', # TensorBoard logs (settings, per-fold and per-epoch metrics, mean ± sd) go to a new folder in it; '' for none
           ):
     "Cross-validate the recipe on DATA, each fold held out once; print mean ± sd over the folds beside the majority class."
     from fashion_attrs.train import TrainConfig
     from fashion_attrs.cv import cross_validate
-    res = cross_validate(data, out, TrainConfig.load(config), folds, keep_models=keep_models)
+    res = cross_validate(data, out, TrainConfig.load(config), folds, keep_models=keep_models, log_dir=run_log_dir(log_dir, 'cv', out))
     print(f"{folds}-fold cross-validation on {data}, labelled images only; mean ± sd over the folds:")
     print(format_cv_summary(res.summary))
     print(f"wrote {Path(out)/'summary.csv'}, {Path(out)/'fold_scores.csv'} and {Path(out)/'oof_probs.csv'}")
@@ -246,18 +258,34 @@ def audit_cmd(data:str, # the data set that was cross-validated
               cv:str='models/cv', # the folder of a `fashion-attrs-cv` run (its `oof_probs.csv`)
               out:str=None, # where to write; `<cv>/audit` by default
               k:int=24, # photos in the grid of likely label errors
+              titles:bool=False, # also compare the labels with the classes the product titles name (filenames, or titles.csv beside attributes.csv)
+              title_keywords:str=None, # a JSON keyword map for --titles; the default map otherwise
              ):
-    "From the out-of-fold probabilities in CV: the labels of DATA most likely wrong, and each attribute's calibration."
+    "From the out-of-fold probabilities in CV: the labels of DATA most likely wrong, each attribute's calibration, and whether per-class offsets help macro-F1."
     import pandas as pd
     from fashion_attrs.core import save_figure
     from fashion_attrs.data import read_dataset
     from fashion_attrs.model import OutputLayout
-    from fashion_attrs.audit import label_issues, plot_label_issues, calibration_table
+    from fashion_attrs.audit import label_issues, plot_label_issues, calibration_table, offsets_table
+    from fashion_attrs.titles import add_titles, title_classes, title_agreement, title_conflicts, load_keywords
     if not (Path(cv)/'oof_probs.csv').exists(): raise DataError(f"{cv}: no oof_probs.csv; run fashion-attrs-cv {data} --out {cv} first")
+    kw = load_keywords(title_keywords) if titles else None   # a bad keyword file stops here, before anything is written
     oof,(table,_),layout = pd.read_csv(Path(cv)/'oof_probs.csv'),read_dataset(data),OutputLayout()
     issues,cal,out = label_issues(oof, table, layout),calibration_table(oof, table, layout),Path(out or Path(cv)/'audit')
-    write_csv(issues, out/'label_issues.csv'); write_csv(cal, out/'calibration.csv')
+    rule = offsets_table(oof, table, layout)
+    write_csv(issues, out/'label_issues.csv'); write_csv(cal, out/'calibration.csv'); write_csv(rule, out/'decision_rule.csv')
     save_figure(plot_label_issues(issues, dict(zip(table.filename, table.path)), k), out/'label_issues.png')
     print(f"{len(issues)} labels look wrong; the likeliest:\n{issues.head(10).to_string(index=False)}\n")
     print(f"calibration (expected calibration error, before and after temperature scaling fitted on the other folds):\n{cal.round(3).to_string(index=False)}")
-    print(f"wrote {out/'label_issues.csv'}, {out/'label_issues.png'} and {out/'calibration.csv'}")
+    g = rule.groupby('attribute', sort=False)[['argmax_f1', 'offsets_f1']].agg(['mean', 'std'])
+    print("\ndecision rule: held-out macro-F1, argmax against per-class offsets fitted on the other folds (mean ± sd over folds):")
+    for a,r in g.iterrows(): print(f"{a:<14} argmax {r[('argmax_f1','mean')]:.3f} ± {r[('argmax_f1','std')]:.3f}   offsets {r[('offsets_f1','mean')]:.3f} ± {r[('offsets_f1','std')]:.3f}")
+    written = [out/'label_issues.csv', out/'label_issues.png', out/'calibration.csv', out/'decision_rule.csv']
+    if titles:
+        titled = title_classes(add_titles(table, data), kw)
+        agree,conflicts = title_agreement(table, titled),title_conflicts(table, titled)
+        write_csv(agree, out/'title_agreement.csv'); write_csv(conflicts, out/'title_conflicts.csv')
+        print(f"\nlabels beside the classes the titles name (shares of the labelled photos whose title names a class):\n{agree.round(3).to_string(index=False)}")
+        print(f"{len(conflicts)} labels name another specific class than the title")
+        written += [out/'title_agreement.csv', out/'title_conflicts.csv']
+    print("wrote " + ', '.join(map(str, written)))

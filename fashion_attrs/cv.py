@@ -14,7 +14,9 @@ from fastai.vision.all import set_seed
 from .data import read_dataset
 from .split import assign_splits, part_rows, check_trainable
 from .model import score_learner
-from .train import TrainConfig, build_learner, suggest_lr, fit_recipe, read_history, export_learner
+from .titles import add_titles
+from .train import (TrainConfig, build_learner, suggest_lr, fit_recipe, read_history, export_learner,
+                                 tune_body_on_titles, title_head_agreement, log_run)
 
 # %% auto #0
 __all__ = ['fold_splits', 'FoldResult', 'run_fold', 'save_fold', 'load_fold', 'CVResult', 'cv_folds', 'write_cv',
@@ -38,6 +40,7 @@ class FoldResult:
     history:pd.DataFrame # `read_history` of the run: every epoch's score on the held-out fold, for information only
     minutes:float
     learn:object=None # the fold's learner, when the fold was trained in this run (not when reused)
+    title_scores:pd.DataFrame|None=None # with title pretraining: `title_head_agreement` on the held-out fold
 
 # %% ../nbs/07b_cv.ipynb #ce2c4962
 def run_fold(table:pd.DataFrame, # clean table from `read_dataset`
@@ -45,21 +48,24 @@ def run_fold(table:pd.DataFrame, # clean table from `read_dataset`
              fold:int, # the fold to hold out
              config:TrainConfig, # the recipe; its held-out fold never chooses the state (`select_best` is turned off)
              say=print, # where the stage lines go
+             log_dir:str|Path|None=None, # a TensorBoard folder for the fold's phases; None: none
             )->FoldResult:
-    "Train `config` on every fold but `fold`, and score it on `fold`."
+    "Train `config` on every fold but `fold`, and score it on `fold` (with title pretraining, the title head too: `title_head_agreement`)."
     config,start = dataclasses.replace(config, select_best=False),time.time()
     set_seed(config.seed, reproducible=True)
     sp = fold_splits(splits, fold)
     with tempfile.TemporaryDirectory() as work:
         learn = build_learner(table, sp, config, path=work)
+        tl = tune_body_on_titles(learn, table, sp, config, say, log_dir) if config.title_epochs else None   # the training folds' titles only
         lr = config.lr or suggest_lr(learn, config)[1]
         plt.close('all')
-        phases,_ = fit_recipe(learn, config, lr, say)
+        phases,_ = fit_recipe(learn, config, lr, say, log_dir)
         history = read_history(work, phases).assign(fold=fold)
     rows = part_rows(table, sp, 'valid')
+    titles = title_head_agreement(tl, rows, config).assign(fold=fold) if tl else None
     scores,_,_,probs = score_learner(learn, rows)
     probs = pd.concat([rows[['filename']].assign(fold=fold), pd.DataFrame(probs, columns=learn.loss_func.layout.vocab)], axis=1)
-    return FoldResult(fold, scores.assign(fold=fold), probs, history, round((time.time() - start) / 60, 2), learn)
+    return FoldResult(fold, scores.assign(fold=fold), probs, history, round((time.time() - start) / 60, 2), learn, titles)
 
 # %% ../nbs/07b_cv.ipynb #e284c0c1
 def save_fold(result:FoldResult, # from `run_fold`
@@ -69,7 +75,8 @@ def save_fold(result:FoldResult, # from `run_fold`
     "Write `fold_<k>.probs.csv` and then `fold_<k>.json` (settings, scores, history, minutes) into `out`."
     out = Path(out); write_csv(result.probs, out/f'fold_{result.fold}.probs.csv')
     rec = dict(config=dataclasses.asdict(config), fold=result.fold, minutes=result.minutes,
-               scores=result.scores.to_dict('records'), history=result.history.to_dict('records'))
+               scores=result.scores.to_dict('records'), history=result.history.to_dict('records'),
+               title_scores=None if result.title_scores is None else result.title_scores.to_dict('records'))
     with atomic_write(out/f'fold_{result.fold}.json') as f: f.write(json.dumps(rec, indent=1) + '\n')
     return out/f'fold_{result.fold}.json'
 
@@ -82,7 +89,8 @@ def load_fold(out:str|Path, # the run's folder
     if not (f.exists() and p.exists()): return None
     rec = json.loads(f.read_text())
     if rec['config'] != json.loads(json.dumps(dataclasses.asdict(config))): return None
-    return FoldResult(fold, pd.DataFrame(rec['scores']), pd.read_csv(p), pd.DataFrame(rec['history']), rec['minutes'])
+    titles = pd.DataFrame(rec['title_scores']) if rec.get('title_scores') else None
+    return FoldResult(fold, pd.DataFrame(rec['scores']), pd.read_csv(p), pd.DataFrame(rec['history']), rec['minutes'], title_scores=titles)
 
 # %% ../nbs/07b_cv.ipynb #08aff1e1
 @dataclass
@@ -101,6 +109,16 @@ class CVResult:
         return pd.concat([f.probs for f in self.folds], ignore_index=True).sort_values('filename', kind='stable').reset_index(drop=True)
 
     @property
+    def title_agreement(self)->pd.DataFrame|None:
+        "With title pretraining: per attribute, the held-out photos whose title names a class, and the share where the title head agrees (mean ± sd over folds, and pooled)."
+        parts = [f.title_scores for f in self.folds if f.title_scores is not None]
+        if not parts: return None
+        d = pd.concat(parts, ignore_index=True).assign(hits=lambda d: d.agree.fillna(0) * d.n_titled)
+        g = d.groupby('attribute', sort=False)
+        return pd.DataFrame(dict(n_titled=g.n_titled.sum(), agree_mean=g.agree.mean(), agree_sd=g.agree.std(ddof=1),
+                                 agree_pooled=g.hits.sum() / g.n_titled.sum().replace(0, np.nan))).reset_index()
+
+    @property
     def summary(self)->pd.DataFrame:
         "Per attribute: mean and standard deviation over the folds of macro-F1 and accuracy, beside the majority class's."
         g = self.fold_scores.groupby('attribute', sort=False)
@@ -117,10 +135,11 @@ def cv_folds(table:pd.DataFrame, # clean table from `read_dataset`
     return assign_splits(table, config.schema, n_folds=folds, seed=config.split_seed)[['filename', 'fold']]
 
 def write_cv(result:CVResult, out:str|Path)->list[Path]:
-    "Write `oof_probs.csv`, `fold_scores.csv` and `summary.csv` into `out`."
+    "Write `oof_probs.csv`, `fold_scores.csv`, `summary.csv` (and with title pretraining `title_agreement.csv`) into `out`."
     out = Path(out)
-    return [write_csv(result.oof_probs, out/'oof_probs.csv'), write_csv(result.fold_scores, out/'fold_scores.csv'),
-            write_csv(result.summary, out/'summary.csv')]
+    paths = [write_csv(result.oof_probs, out/'oof_probs.csv'), write_csv(result.fold_scores, out/'fold_scores.csv'),
+             write_csv(result.summary, out/'summary.csv')]
+    return paths + ([write_csv(result.title_agreement, out/'title_agreement.csv')] if result.title_agreement is not None else [])
 
 def cross_validate(data:str|Path, # a folder or zip in FlixStock's layout
                    out:str|Path, # folder for each fold's results and the summary; a rerun resumes from it
@@ -128,10 +147,12 @@ def cross_validate(data:str|Path, # a folder or zip in FlixStock's layout
                    folds:int=5, # number of folds
                    say=print, # where the progress lines go
                    keep_models:bool=False, # also export each fold's learner as `fold_<k>.pkl` (for ensembles and engine checks)
+                   log_dir:str|Path|None=None, # a TensorBoard folder: each fold's phases in `fold_<k>/`, the settings beside mean ± sd; None: none
                   )->CVResult:
     "Cross-validate `config` on `data`: each fold held out once; finished folds saved at once and reused by a rerun."
     config = config or TrainConfig()
     table,_ = read_dataset(data, config.schema)
+    if config.title_epochs: table = add_titles(table, data)
     splits,results = cv_folds(table, config, folds),[]
     check_trainable(table, config.schema, splits, parts=(), n_folds=folds, where=str(data))
     for k in range(folds):
@@ -139,11 +160,15 @@ def cross_validate(data:str|Path, # a folder or zip in FlixStock's layout
         if keep_models and not (Path(out)/f'fold_{k}.pkl').is_file(): res = None   # asked for a model this fold never kept
         say(f"fold {k+1}/{folds}: " + ("done before, reused" if res else f"training on {int((splits.fold != k).sum())} images"))
         if res is None:
-            res = run_fold(table, splits, k, config, say)
+            res = run_fold(table, splits, k, config, say, None if log_dir is None else Path(log_dir)/f'fold_{k}')
             if keep_models: export_learner(res.learn, Path(out)/f'fold_{k}.pkl')
             save_fold(res, config, out)
         m = res.scores.set_index('attribute').loc['mean']
         say(f"fold {k+1}/{folds}: held-out mean macro-F1 {m.macro_f1:.3f} (majority class {m.majority_macro_f1:.3f}), {res.minutes:.1f} min")
         results.append(res)
     result = CVResult(results); write_cv(result, out)
+    if log_dir is not None:
+        s = result.summary.set_index('attribute')
+        scores = {f'cv/{a}_macro_f1_{m}': s.loc[a, f'macro_f1_{m}'] for a in s.index for m in ('mean', 'sd')}
+        log_run(log_dir, config, scores, notes=dict(data=data, folds=folds, out=Path(out).resolve(), summary=s.round(4).to_markdown()))
     return result

@@ -19,6 +19,7 @@ from fastcore.basics import patch, noop
 from fastcore.xtras import modified_env
 from .schema import load_schema
 from .data import read_dataset
+from .titles import add_titles, title_classes
 from .split import SPLIT_NAMES, load_splits, part_rows, check_trainable
 from .model import (OutputLayout, ModelInfo, attribute_dataloaders, MaskedAttributeLoss, class_weights,
                                  attribute_metrics, score_learner, batch_probs)
@@ -26,9 +27,10 @@ from .weights import learner_backbone_args
 from .engine import export_onnx, onnx_path
 
 # %% auto #0
-__all__ = ['TrainConfig', 'phase_logger', 'read_history', 'plot_history', 'n_processes', 'is_main', 'start_processes',
-           'end_processes', 'distributed', 'alone', 'share_from_main', 'copy_from_main', 'work_folder', 'build_learner',
-           'suggest_lr', 'body_features', 'fit_head_on_features', 'FrozenBatchNormStats', 'fit_recipe',
+__all__ = ['TrainConfig', 'phase_logger', 'read_history', 'phase_callbacks', 'log_run', 'plot_history', 'n_processes', 'is_main',
+           'start_processes', 'end_processes', 'distributed', 'alone', 'share_from_main', 'copy_from_main',
+           'work_folder', 'build_learner', 'suggest_lr', 'body_features', 'fit_head_on_features',
+           'FrozenBatchNormStats', 'fit_recipe', 'title_learner', 'tune_body_on_titles', 'title_head_agreement',
            'export_learner', 'confidence_profile', 'TrainResult', 'kept_epoch', 'write_training_files', 'train']
 
 # %% ../nbs/07_train.ipynb #f1b565e2
@@ -59,12 +61,16 @@ class TrainConfig:
     wd:float = 0.01 # weight decay
     ps:float = 0.5 # dropout in the head
     augment:bool = True # flips, small rotations and zooms, lighting, random erasing
+    title_epochs:int = 0 # epochs of whole-network training on the classes product titles name, before the head is fitted; 0: none
+    title_lr:float = 1e-3 # peak learning rate of the title epochs (one cycle)
+    title_keywords:str|None = None # a JSON keyword map for the titles (see `titles.load_keywords`); the default map otherwise
     seed:int = DEFAULT_SEED # seeds torch, numpy, python and the loaders
     split_seed:int = DEFAULT_SEED # seeds the train/valid/test assignment when it is first made
     schema:str|None = None # a schema JSON file; FlixStock's attributes by default
 
     def __post_init__(self):
         if self.train_bn and self.feature_passes: raise ValueError("train_bn needs feature_passes=0: cached features assume a body that does not change while frozen")
+        if self.title_epochs < 0: raise ValueError(f"title_epochs must be 0 or more, got {self.title_epochs}")
 
     @classmethod
     def load(cls, path:str|Path|None=None, # a JSON file with any of the fields
@@ -99,6 +105,33 @@ def read_history(folder:str|Path, # the learner's folder
     if not parts: return pd.DataFrame(columns=['phase', 'epoch'])
     h = pd.concat(parts, ignore_index=True).rename(columns={'epoch': 'phase_epoch'})
     h.insert(0, 'epoch', range(len(h))); return h[['phase', 'epoch'] + [c for c in h.columns if c not in ('phase', 'epoch')]]
+
+# %% ../nbs/07_train.ipynb #5a9eec9d
+def phase_callbacks(phase:str, # the recipe's phase, e.g. 'head' or 'fine-tune'
+                    log_dir:str|Path|None=None, # the run's TensorBoard folder; None: no TensorBoard
+                   )->list[Callback]:
+    "The phase's `phase_logger` and, with `log_dir`, fastai's `TensorBoardCallback` writing to `<log_dir>/<phase>` (main process only)."
+    cbs = [phase_logger(phase)]
+    if log_dir is not None and is_main():
+        from fastai.callback.tensorboard import TensorBoardCallback
+        cbs.append(TensorBoardCallback(str(Path(log_dir)/phase), trace_model=False, log_preds=False))
+    return cbs
+
+def log_run(log_dir:str|Path, # the run's TensorBoard folder
+            config:TrainConfig, # the run's settings: the HParams columns
+            scores:dict, # final figures by name, e.g. {'cv/mean_macro_f1_mean': 0.41}: the HParams metrics
+            figures:dict|None=None, # name -> matplotlib figure
+            notes:dict|None=None, # name -> text
+           )->Path:
+    "Write the run's settings and final scores to TensorBoard's HParams dashboard, with its figures and notes."
+    from torch.utils.tensorboard import SummaryWriter
+    hp = {k: v if isinstance(v, (int, float, str, bool)) else json.dumps(v) for k,v in asdict(config).items()}
+    with SummaryWriter(str(log_dir)) as w:
+        w.add_hparams(hp, {k: float(v) for k,v in scores.items()}, run_name='.')
+        for k,fig in (figures or {}).items():
+            if fig is not None: w.add_figure(k, fig, close=False)
+        for k,text in (notes or {}).items(): w.add_text(k, str(text))
+    return Path(log_dir)
 
 # %% ../nbs/07_train.ipynb #8a9bd550
 def plot_history(history:pd.DataFrame, # from `read_history`
@@ -207,7 +240,7 @@ def build_learner(table:pd.DataFrame, # clean table from `read_dataset`
                            path=path, wd=config.wd, ps=config.ps, train_bn=config.train_bn, lin_ftrs=config.lin_ftrs)
     dist = {a.name: train_rows[a.name].dropna().astype(int).value_counts(normalize=True).reindex(range(a.n_classes), fill_value=0.)
             .round(6).tolist() for a in schema}   # the reference a prediction service measures drift against
-    learn.model_info = ModelInfo(config=asdict(config), majority={a:int(train_rows[a].mode().iloc[0]) for a in schema.names},
+    learn.model_info = ModelInfo(config=asdict(config), majority={a:int(m.iloc[0]) for a in schema.names if len(m := train_rows[a].mode())},   # every attribute, once `check_trainable` passed
                                  class_dist=dist)
     return learn
 
@@ -277,15 +310,16 @@ def _last_score(recorder, name:str='mean_f1')->float:
 
 def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
                say=print, # where the stage lines go
+               log_dir:str|Path|None=None, # the run's TensorBoard folder (see `phase_callbacks`)
               )->tuple[list[str], str]:
     "Frozen phase at `lr`, optional gradual unfreezing, then unfrozen epochs at discriminative rates, keeping the best state; the phases run and which state was kept. Every fit runs under `distributed`."
     learn.freeze()
     head,phases = learn,[]
     if config.freeze_epochs:
         say(f"head: {config.freeze_epochs} epochs at lr {lr:.1e}" + (f" on cached features of {config.feature_passes} augmented passes" if config.feature_passes else ''))
-        if config.feature_passes: head = fit_head_on_features(learn, config.freeze_epochs, lr, config.feature_passes, cbs=[phase_logger('head')])
+        if config.feature_passes: head = fit_head_on_features(learn, config.freeze_epochs, lr, config.feature_passes, cbs=phase_callbacks('head', log_dir))
         else:
-            with distributed(learn): learn.fit_one_cycle(config.freeze_epochs, slice(lr), cbs=[phase_logger('head')])
+            with distributed(learn): learn.fit_one_cycle(config.freeze_epochs, slice(lr), cbs=phase_callbacks('head', log_dir))
         phases.append('head')
     top = lr / config.unfrozen_lr_div
     unfrozen_lrs = slice(top/config.lr_mult, top)
@@ -293,24 +327,68 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
     if config.gradual_unfreeze:
         say(f"last group: 1 epoch at lr {unfrozen_lrs.start:.1e}..{top:.1e}")
         learn.freeze_to(-2)
-        with distributed(learn): learn.fit_one_cycle(1, unfrozen_lrs, cbs=[phase_logger('last group')]+keep_stats)
+        with distributed(learn): learn.fit_one_cycle(1, unfrozen_lrs, cbs=phase_callbacks('last group', log_dir)+keep_stats)
         phases.append('last group')
     learn.unfreeze()
     start = share_from_main(_last_score(learn.recorder if config.gradual_unfreeze else head.recorder) if phases else -np.inf)
     if not config.epochs: return phases, f"the head-only state (no fine-tuning epochs); valid mean macro-F1 {start:.3f}"
     say(f"fine-tune: {config.epochs} epochs at lr {unfrozen_lrs.start:.1e}..{top:.1e}, body batch-norm statistics {'kept' if keep_stats else 'trained'}")
     if not (config.select_best and len(learn.dls.valid_ds)):
-        with distributed(learn): learn.fit_one_cycle(config.epochs, unfrozen_lrs, cbs=[phase_logger('fine-tune')]+keep_stats)
+        with distributed(learn): learn.fit_one_cycle(config.epochs, unfrozen_lrs, cbs=phase_callbacks('fine-tune', log_dir)+keep_stats)
         return phases + ['fine-tune'], "the last state: no valid part chooses" + (" (select_best is off)" if len(learn.dls.valid_ds) else '')
     keep_best = [SaveModelCallback(monitor='mean_f1', comp=np.greater, fname='best', reset_on_fit=False),
                  EarlyStoppingCallback(monitor='mean_f1', comp=np.greater, patience=config.patience, reset_on_fit=False)]
     for cb in keep_best: cb.best = start
     learn.save('best')  # the state the unfrozen epochs have to beat
-    with distributed(learn): learn.fit_one_cycle(config.epochs, unfrozen_lrs, cbs=[phase_logger('fine-tune')]+keep_stats+keep_best)
+    with distributed(learn): learn.fit_one_cycle(config.epochs, unfrozen_lrs, cbs=phase_callbacks('fine-tune', log_dir)+keep_stats+keep_best)
     best = keep_best[0].best
     kept = (f"the fine-tuned state: valid mean macro-F1 {best:.3f} beat the head-only {start:.3f}" if best > start else
             f"the head-only state: fine-tuning never beat its valid mean macro-F1 {start:.3f}")
     return phases + ['fine-tune'], kept
+
+# %% ../nbs/07_train.ipynb #697a2893
+def title_learner(learn:Learner, # the learner whose body is to be pretrained
+                  table:pd.DataFrame, # clean table with a `title` column (from `add_titles`)
+                  splits:pd.DataFrame, # `filename`, `split`: only the `train` part's titles are used
+                  config:TrainConfig, # `title_keywords` and the data settings
+                 )->Learner:
+    "An unfrozen learner on the classes the titles of the training photos name, sharing `learn`'s body (its own head, softmax CE, no class weights)."
+    if 'title' not in table: raise DataError("the table has no title column: pass it through titles.add_titles first")
+    names = load_schema(config.schema).names
+    rows = table[table.filename.isin(splits.filename[splits.split == 'train'])].drop(columns=names)
+    rows = rows.merge(title_classes(rows, config.title_keywords, config.schema), on='filename')
+    rows = rows[rows[names].notna().any(axis=1)].reset_index(drop=True)
+    if len(rows) < 2: raise DataError(f"title pretraining needs at least 2 training photos whose title names a class; {len(rows)} do")
+    tcfg = dataclasses.replace(config, loss='ce', class_weight_power=0, na_class=False, bs=min(config.bs, len(rows)))
+    tl = build_learner(rows, rows[['filename']].assign(split='train'), tcfg, path=learn.path)
+    tl.model[0] = learn.model[0]   # the same body: training it here trains `learn`'s
+    tl.create_opt(); tl.unfreeze()   # an optimiser over this body (`vision_learner` made one over the body it replaced), every layer trained
+    return tl
+
+def tune_body_on_titles(learn:Learner, table:pd.DataFrame, splits:pd.DataFrame, config:TrainConfig,
+                        say=print, # where the stage line goes
+                        log_dir:str|Path|None=None, # the run's TensorBoard folder (see `phase_callbacks`)
+                       )->Learner:
+    "Train `learn`'s body with a title head for `config.title_epochs` epochs, every layer unfrozen; the title learner is returned."
+    tl = title_learner(learn, table, splits, config)
+    say(f"titles: {config.title_epochs} epochs at lr {config.title_lr:.1e}, whole network, on the {len(tl.dls.train_ds)} training photos whose title names a class")
+    with distributed(tl): tl.fit_one_cycle(config.title_epochs, config.title_lr, cbs=phase_callbacks('titles', log_dir))
+    return tl
+
+# %% ../nbs/07_train.ipynb #8ba383b7
+def title_head_agreement(title_learn:Learner, # from `tune_body_on_titles`
+                         rows:pd.DataFrame, # photos with a `title` column, e.g. a held-out fold
+                         config:TrainConfig, # its `title_keywords` and `schema`
+                        )->pd.DataFrame:
+    "Per attribute, over `rows` whose title names a class: how many, and the share where the title head's most likely class is that class."
+    titled = title_classes(rows, config.title_keywords, config.schema)
+    codes,_ = title_learn.loss_func.layout.decode(batch_probs(title_learn, rows).numpy())
+    recs = []
+    for j,a in enumerate(load_schema(config.schema).names):
+        known = titled[a].notna().to_numpy()
+        said = titled[a].to_numpy(dtype=float, na_value=np.nan)[known]
+        recs.append(dict(attribute=a, n_titled=int(known.sum()), agree=float((codes[known, j] == said).mean()) if known.any() else np.nan))
+    return pd.DataFrame(recs)
 
 # %% ../nbs/07_train.ipynb #b3e02dd2
 def export_learner(learn:Learner, out:str|Path)->Path:
@@ -362,6 +440,7 @@ def train(data:str|Path, # a folder or zip in FlixStock's layout
           config:TrainConfig|None=None, # hyperparameters; `TrainConfig()` by default
           splits_file:str|Path|None=None, # where the splits are kept; beside the data by default
           say=print, # where the stage lines go
+          log_dir:str|Path|None=None, # a TensorBoard folder for this run (per-phase metrics, settings and scores, figures); None: none
          )->TrainResult:
     "Train a model on the train part of `data`, keep the best state on valid mean macro-F1, score it on the test part, export it to `out`. Under a launcher, the processes other than the main one exit (status 0) once it has written the model."
     config,start = config or TrainConfig(),time.time()
@@ -378,10 +457,11 @@ def train(data:str|Path, # a folder or zip in FlixStock's layout
     if not config.holdout: splits = splits.assign(split='train')
     with work_folder(out) as work:
         learn = build_learner(table, splits, config, path=work)
+        if config.title_epochs: tune_body_on_titles(learn, add_titles(table, data), splits, config, say, log_dir)
         say(f"lr_find: {config.lr_find_iters} mini-batches" + (f" (main process; {n_processes()} processes train)" if n_processes() > 1 else ''))
         with alone(): suggested,lr,lr_plot = suggest_lr(learn, config) if main else (None, None, None)
         suggested,lr = share_from_main((suggested, lr))
-        phases,kept = fit_recipe(learn, config, lr, say)
+        phases,kept = fit_recipe(learn, config, lr, say, log_dir)
         history = read_history(work, phases) if main else None   # the main process's log, complete only there
     if not main:
         end_processes()   # returns once the main process has written the model
@@ -396,6 +476,11 @@ def train(data:str|Path, # a folder or zip in FlixStock's layout
         learn.model_info.confidence = confidence_profile(seen, learn.loss_func.layout, 'test part' if scored else 'training photos')
         result = TrainResult(learn, history, scored[0] if scored else None)
         write_training_files(result, out, config, lr_plot)
+        if log_dir is not None:
+            scores = {} if result.test_scores is None else {f'test/{r.attribute}_macro_f1': r.macro_f1 for r in result.test_scores.itertuples()}
+            log_run(log_dir, config, scores, dict(lr_find=lr_plot, history=plot_history(history, kept_epoch(history, kept))),
+                    dict(model=Path(out).resolve(), data=data, kept=kept, lr=lr, minutes=learn.model_info.minutes))
+            plt.close('all')
     end_processes()   # lets the others go
     return result
 

@@ -62,5 +62,38 @@ def test_cv_then_audit_on_the_sample(tmp_path, monkeypatch, capsys):
     cal = pd.read_csv(tmp_path/'cv'/'audit'/'calibration.csv')
     assert cal.attribute.tolist() == ['neck', 'sleeve_length', 'pattern'] and (cal.temperature > 0).all()
     assert (tmp_path/'cv'/'audit'/'label_issues.png').exists()
+    rule = pd.read_csv(tmp_path/'cv'/'audit'/'decision_rule.csv')
+    assert len(rule) == 2 * 4 and set(rule.fold) == {0, 1} and rule[['argmax_f1', 'offsets_f1']].notna().all().all()
+    assert 'decision rule' in out and 'offsets' in out
+    code,out,err = run_cmd(audit_cmd, str(SAMPLE), str(tmp_path/'nowhere'), capsys=capsys)
+    assert code == 2 and 'no oof_probs.csv' in err
+
+def test_audit_with_titles(tmp_path, monkeypatch, capsys):
+    "The audit's title comparison on a copy of the sample whose titles.csv names each photo's neck type, three of them wrongly."
+    import shutil
+    from fashion_attrs.cli import cv_cmd, audit_cmd
+    from fashion_attrs.data import read_dataset
+    from fashion_attrs.schema import FLIXSTOCK
+    monkeypatch.setenv('FASHION_ATTRS_CACHE', str(tmp_path/'cache'))
+    data = tmp_path/'titled'; shutil.copytree(SAMPLE, data)
+    table,_ = read_dataset(data)
+    neck = table.neck.fillna(6).astype(int)
+    specific = table.filename[neck < 5].tolist()[:3]   # these titles name the next neck type instead of the labelled one
+    said = [n + (f in specific) for f,n in zip(table.filename, neck)]   # 6, 'mixed' or unlabelled: the title names no neck type
+    titles = [f"men {FLIXSTOCK['neck'].display(s).lower() if s < 6 else ''} t shirt" for s in said]
+    pd.DataFrame(dict(filename=table.filename, title=titles)).to_csv(data/'titles.csv', index=False)
+    cfg = tmp_path/'cfg.json'; cfg.write_text('{"size": 32, "freeze_epochs": 1, "feature_passes": 1, "epochs": 0}')
+    assert run_cmd(cv_cmd, str(data), str(tmp_path/'cv'), str(cfg), 2, capsys=capsys)[0] == 0
+    (tmp_path/'kw.json').write_text('{"neck": {"turtle neck": ["turtle"]}}')
+    code,out,err = run_cmd(audit_cmd, str(data), str(tmp_path/'cv'), None, 24, True, str(tmp_path/'kw.json'), capsys=capsys)
+    assert code == 2 and err.strip() == f"error: {tmp_path/'kw.json'}: neck: 'turtle neck' is not a class of neck", err
+    assert not (tmp_path/'cv'/'audit').exists()
+    code,out,err = run_cmd(audit_cmd, str(data), str(tmp_path/'cv'), None, 24, True, capsys=capsys)
+    assert code == 0, err
+    conflicts = pd.read_csv(tmp_path/'cv'/'audit'/'title_conflicts.csv')
+    assert sorted(conflicts.filename) == sorted(specific) and set(conflicts.attribute) == {'neck'}
+    agree = pd.read_csv(tmp_path/'cv'/'audit'/'title_agreement.csv').set_index('attribute')
+    assert agree.loc['neck', 'n'] == int(table.neck.notna().sum()) - int((table.neck == 6).sum())   # 'mixed' is in no title
+    assert abs(agree.loc['neck', 'agree'] - (1 - 3 / agree.loc['neck', 'n'])) < 1e-9
     code,out,err = run_cmd(audit_cmd, str(SAMPLE), str(tmp_path/'nowhere'), capsys=capsys)
     assert code == 2 and 'no oof_probs.csv' in err

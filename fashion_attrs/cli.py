@@ -14,8 +14,8 @@ from .core import DEFAULT_MODEL, DEFAULT_SEED, UserError, DataError, write_csv
 
 # %% auto #0
 __all__ = ['exit_on_user_error', 'normalise_argv', 'parse_args', 'command', 'format_class_counts', 'check_cmd', 'run_log_dir',
-           'train_cmd', 'model_part_rows', 'eval_cmd', 'predict_cmd', 'quantize_cmd', 'serve_cmd', 'cache_cmd',
-           'format_cv_summary', 'cv_cmd', 'audit_cmd']
+           'format_cv_summary', 'train_cmd', 'model_part_rows', 'eval_cmd', 'predict_cmd', 'quantize_cmd', 'serve_cmd',
+           'cache_cmd', 'cv_cmd', 'audit_cmd']
 
 # %% ../nbs/10_cli.ipynb #e873cc68
 @contextmanager
@@ -103,6 +103,14 @@ def run_log_dir(root:str, # the folder of all runs ('' or None: no logging)
     import time
     return Path(root)/f"{time.strftime('%Y%m%d-%H%M%S')}-{kind}-{Path(out).stem or Path(out).name}"
 
+# %% ../nbs/10_cli.ipynb #d08622c4
+def format_cv_summary(summary, # `CVResult.summary`
+                     )->str:
+    "One line per attribute: macro-F1 and accuracy as mean ± sd over the folds, the majority class's mean beside each."
+    return '\n'.join(f"{r.attribute:<14} macro-F1 {r.macro_f1_mean:.3f} ± {r.macro_f1_sd:.3f} (majority {r.majority_macro_f1_mean:.3f})"
+                     f"   accuracy {r.accuracy_mean:.3f} ± {r.accuracy_sd:.3f} (majority {r.majority_accuracy_mean:.3f})"
+                     for r in summary.itertuples())
+
 # %% ../nbs/10_cli.ipynb #0f49fee7
 @command
 def train_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of one
@@ -110,11 +118,19 @@ def train_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of 
               config:str=None, # a JSON file of TrainConfig settings; the defaults otherwise
               splits:str=None, # where the train/valid/test split is kept; in the cache folder by default
               log_dir:str='runs', # TensorBoard logs (settings, per-epoch metrics, scores, figures) go to a new folder in it; '' for none
+              cv:str=None, # a finished fashion-attrs-cv folder: train its recipe on every labelled image and keep its cross-validated scores
              ):
-    "Train a model on DATA, export it to OUT and print its test-part scores beside the majority class."
+    "Train a model on DATA, export it to OUT and print its test-part scores (or, with --cv, the cross-validated estimate) beside the majority class."
+    import dataclasses
     from fashion_attrs.train import TrainConfig, train
-    res = train(data, out, TrainConfig.load(config), splits, log_dir=run_log_dir(log_dir, 'train', out))
+    if cv and config: raise DataError("give --config or --cv, not both: --cv trains the recipe that was cross-validated")
+    if cv: from fashion_attrs.cv import read_cv_run; cfg,estimate = read_cv_run(cv); cfg = dataclasses.replace(cfg, holdout=False)
+    else: cfg,estimate = TrainConfig.load(config),None
+    res = train(data, out, cfg, splits, log_dir=run_log_dir(log_dir, 'train', out), cv_estimate=estimate)
     print(f"exported {out} after {res.learn.model_info.minutes} min")
+    if estimate is not None:
+        print(f"trained on every labelled image; its estimate is the cross-validation in {cv} (labelled images, mean ± sd over the folds):")
+        return print(format_cv_summary(estimate) + f"\nwrote {Path(out).with_suffix('.cv_scores.csv')}")
     if res.test_scores is None: return print("no labelled image in the test part: no test scores")
     write_csv(res.test_scores, Path(out).with_suffix('.test_scores.csv'))
     print("test part, labelled images only:")
@@ -226,14 +242,6 @@ def cache_cmd(clear:bool=False, # delete the cache (or only --kind)
     sizes = cache_report()
     print(f"{cache_dir()}: {sum(sizes.values()) / 2**20:.1f} MB")
     for k,v in sizes.items(): print(f"  {k:<10} {v / 2**20:8.1f} MB")
-
-# %% ../nbs/10_cli.ipynb #d08622c4
-def format_cv_summary(summary, # `CVResult.summary`
-                     )->str:
-    "One line per attribute: macro-F1 and accuracy as mean ± sd over the folds, the majority class's mean beside each."
-    return '\n'.join(f"{r.attribute:<14} macro-F1 {r.macro_f1_mean:.3f} ± {r.macro_f1_sd:.3f} (majority {r.majority_macro_f1_mean:.3f})"
-                     f"   accuracy {r.accuracy_mean:.3f} ± {r.accuracy_sd:.3f} (majority {r.majority_accuracy_mean:.3f})"
-                     for r in summary.itertuples())
 
 # %% ../nbs/10_cli.ipynb #5585f01d
 @command

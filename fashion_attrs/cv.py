@@ -20,7 +20,7 @@ from .train import (TrainConfig, build_learner, suggest_lr, fit_recipe, read_his
 
 # %% auto #0
 __all__ = ['fold_splits', 'FoldResult', 'run_fold', 'save_fold', 'load_fold', 'CVResult', 'cv_folds', 'write_cv',
-           'cross_validate']
+           'cross_validate', 'read_cv_run']
 
 # %% ../nbs/07b_cv.ipynb #98887f31
 def fold_splits(splits:pd.DataFrame, # `filename`, `fold` (from `assign_splits`)
@@ -172,3 +172,14 @@ def cross_validate(data:str|Path, # a folder or zip in FlixStock's layout
         scores = {f'cv/{a}_macro_f1_{m}': s.loc[a, f'macro_f1_{m}'] for a in s.index for m in ('mean', 'sd')}
         log_run(log_dir, config, scores, notes=dict(data=data, folds=folds, out=Path(out).resolve(), summary=s.round(4).to_markdown()))
     return result
+
+# %% ../nbs/07b_cv.ipynb #b3a58f06
+def read_cv_run(out:str|Path, # the folder of a finished `cross_validate` run
+               )->tuple[TrainConfig, pd.DataFrame]:
+    "The recipe every fold of the run in `out` used, and the run's summary; a `DataError` when the run is unfinished or mixes recipes."
+    out = Path(out); folds = sorted(out.glob('fold_*.json'))
+    if not (out/'summary.csv').exists() or not folds: raise DataError(f"{out}: no finished cross-validation (summary.csv and fold_*.json); run fashion-attrs-cv first")
+    configs = {json.dumps(json.loads(f.read_text())['config'], sort_keys=True) for f in folds}
+    if len(configs) > 1: raise DataError(f"{out}: the folds were trained with {len(configs)} different recipes; rerun fashion-attrs-cv into an empty folder")
+    d = {k:v for k,v in json.loads(configs.pop()).items() if k in {f.name for f in dataclasses.fields(TrainConfig)}}
+    return TrainConfig(**d), pd.read_csv(out/'summary.csv')

@@ -219,6 +219,7 @@ class ModelInfo:
     split_sizes:dict=field(default_factory=dict) # images per part of the split
     class_dist:dict=field(default_factory=dict) # attribute -> share of each class code among the labelled training images
     confidence:dict=field(default_factory=dict) # attribute -> the answers' probabilities on photos the model did not train on (`train.confidence_profile`)
+    cv_estimate:list=field(default_factory=list) # the recipe's cross-validated scores (`CVResult.summary` records) when trained on every labelled image after `cv`
 
     @property
     def size(self)->int|tuple:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_train.ipynb #4cff037c
 from __future__ import annotations
-from .core import DEFAULT_SEED, DataError, atomic_write, save_figure   # first: see 00_core on warnings
+from .core import DEFAULT_SEED, DataError, atomic_write, save_figure, write_csv   # first: see 00_core on warnings
 import os, json, tempfile, time, dataclasses, contextlib, shutil
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
@@ -427,13 +427,14 @@ def kept_epoch(history:pd.DataFrame, # from `read_history`
     return int(before.iloc[-1]) if len(before) else None
 
 def write_training_files(result:TrainResult, out:str|Path, config:TrainConfig, lr_plot)->list[Path]:
-    "The model, its ONNX graph and its sidecars (history CSV and plot, lr_find plot, settings), all written together at the end."
+    "The model, its ONNX graph and its sidecars (history CSV and plot, lr_find plot, settings, and the cross-validated estimate when there is one), all written together at the end."
     stem = str(Path(out).with_suffix(''))
+    estimate = [write_csv(pd.DataFrame(result.learn.model_info.cv_estimate), f'{stem}.cv_scores.csv')] if result.learn.model_info.cv_estimate else []
     export_onnx(result.learn, onnx_path(out))
     with atomic_write(f'{stem}.history.csv', newline='') as f: result.history.to_csv(f, index=False)
     epoch = kept_epoch(result.history, result.learn.model_info.kept)
     return [Path(f'{stem}.history.csv'), save_figure(plot_history(result.history, epoch), f'{stem}.history.png'),
-            save_figure(lr_plot, f'{stem}.lr_find.png'), config.save(f'{stem}.config.json'), onnx_path(out), export_learner(result.learn, out)]
+            save_figure(lr_plot, f'{stem}.lr_find.png'), config.save(f'{stem}.config.json'), onnx_path(out)] + estimate + [export_learner(result.learn, out)]
 
 def train(data:str|Path, # a folder or zip in FlixStock's layout
           out:str|Path, # where to export the learner (.pkl); the log, plots and config go beside it
@@ -441,6 +442,7 @@ def train(data:str|Path, # a folder or zip in FlixStock's layout
           splits_file:str|Path|None=None, # where the splits are kept; beside the data by default
           say=print, # where the stage lines go
           log_dir:str|Path|None=None, # a TensorBoard folder for this run (per-phase metrics, settings and scores, figures); None: none
+          cv_estimate:pd.DataFrame|None=None, # the recipe's `CVResult.summary`, kept in the model and written beside it as `<name>.cv_scores.csv`
          )->TrainResult:
     "Train a model on the train part of `data`, keep the best state on valid mean macro-F1, score it on the test part, export it to `out`. Under a launcher, the processes other than the main one exit (status 0) once it has written the model."
     config,start = config or TrainConfig(),time.time()
@@ -472,12 +474,14 @@ def train(data:str|Path, # a folder or zip in FlixStock's layout
                                                minutes=round((time.time()-start)/60, 2), split_sizes=splits.split.value_counts().to_dict())
         test = part_rows(table, splits, 'test') if (splits.split == 'test').any() else None
         scored = score_learner(learn, test) if test is not None and len(test) else None
-        seen = scored[3] if scored else batch_probs(learn, part_rows(table, splits, 'train'))[0].numpy()
+        seen = scored[3] if scored else batch_probs(learn, part_rows(table, splits, 'train')).numpy()
         learn.model_info.confidence = confidence_profile(seen, learn.loss_func.layout, 'test part' if scored else 'training photos')
+        if cv_estimate is not None: learn.model_info.cv_estimate = cv_estimate.to_dict('records')
         result = TrainResult(learn, history, scored[0] if scored else None)
         write_training_files(result, out, config, lr_plot)
         if log_dir is not None:
             scores = {} if result.test_scores is None else {f'test/{r.attribute}_macro_f1': r.macro_f1 for r in result.test_scores.itertuples()}
+            if cv_estimate is not None: scores |= {f'cv/{r.attribute}_macro_f1_mean': r.macro_f1_mean for r in cv_estimate.itertuples()}
             log_run(log_dir, config, scores, dict(lr_find=lr_plot, history=plot_history(history, kept_epoch(history, kept))),
                     dict(model=Path(out).resolve(), data=data, kept=kept, lr=lr, minutes=learn.model_info.minutes))
             plt.close('all')

@@ -40,60 +40,78 @@ def test_too_few_labels_for_folds(tmp_path, monkeypatch, capsys):
     assert code == 2 and "has 8 labelled images, too few for 5 folds" in err, err
     assert not (tmp_path/'cv').exists()
 
-def test_cv_then_audit_on_the_sample(tmp_path, monkeypatch, capsys):
-    "Two folds of a tiny head-only recipe, resumed, then the audit; the scores of so small a run mean nothing."
-    from fashion_attrs.cli import cv_cmd, audit_cmd
+def titled_copy(dst, flips:int=12):
+    "A copy of the sample with a titles.csv naming each photo's neck type (three of them wrongly) and `flips` sleeve labels changed on purpose."
+    import shutil
+    from fashion_attrs.data import read_dataset
+    from fashion_attrs.schema import FLIXSTOCK
+    shutil.copytree(SAMPLE, dst)
+    table,_ = read_dataset(dst)
+    neck = table.neck.fillna(6).astype(int)
+    wrong_titles = table.filename[neck < 5].tolist()[:3]   # these titles name the next neck type instead of the labelled one
+    said = [n + (f in wrong_titles) for f,n in zip(table.filename, neck)]   # 6, 'mixed' or unlabelled: the title names no neck type
+    titles = [f"men {FLIXSTOCK['neck'].display(s).lower() if s < 6 else ''} t shirt" for s in said]
+    pd.DataFrame(dict(filename=table.filename, title=titles)).to_csv(dst/'titles.csv', index=False)
+    rows = pd.read_csv(dst/'attributes.csv', dtype=str, keep_default_na=False)
+    sleeve = rows.sleeve_length.isin(['0', '1', '2'])
+    flipped = rows.filename[sleeve].drop_duplicates(keep=False).tolist()[:flips]   # long <-> short, sleeveless -> long
+    swap = {'0': '1', '1': '0', '2': '0'}
+    rows.loc[rows.filename.isin(flipped), 'sleeve_length'] = rows.sleeve_length[rows.filename.isin(flipped)].map(swap)
+    with open(dst/'attributes.csv', 'w', newline='') as f: rows.to_csv(f, index=False, lineterminator='\r\n')
+    return dst, table, wrong_titles, flipped
+
+def test_cv_audit_and_final_model_on_the_sample(tmp_path, monkeypatch, capsys):
+    "Two folds of a small head-only recipe on the sample with flipped labels and titles, resumed; the audit finds the flips and the title conflicts; the final model trains on every labelled image."
+    from fashion_attrs.cli import cv_cmd, audit_cmd, train_cmd
+    from fashion_attrs.inference import load_model
     monkeypatch.setenv('FASHION_ATTRS_CACHE', str(tmp_path/'cache'))
-    cfg = tmp_path/'cfg.json'; cfg.write_text('{"size": 32, "freeze_epochs": 2, "feature_passes": 1, "epochs": 0}')
-    code,out,err = run_cmd(cv_cmd, str(SAMPLE), str(tmp_path/'cv'), str(cfg), 2, capsys=capsys)
+    data,table,wrong_titles,flipped = titled_copy(tmp_path/'titled')
+    cfg = tmp_path/'cfg.json'; cfg.write_text('{"size": 64, "freeze_epochs": 20, "feature_passes": 1, "epochs": 0}')
+    code,out,err = run_cmd(cv_cmd, str(data), str(tmp_path/'cv'), str(cfg), 2, capsys=capsys)
     assert code == 0, err
     assert 'macro-F1' in out and '±' in out and 'majority' in out
     summary = pd.read_csv(tmp_path/'cv'/'summary.csv')
     assert summary.attribute.tolist() == ['neck', 'sleeve_length', 'pattern', 'mean']
     oof = pd.read_csv(tmp_path/'cv'/'oof_probs.csv')
     assert len(oof) == 240 and sorted(oof.fold.unique()) == [0, 1]
-    code,out,err = run_cmd(cv_cmd, str(SAMPLE), str(tmp_path/'cv'), str(cfg), 2, capsys=capsys)
+    code,out,err = run_cmd(cv_cmd, str(data), str(tmp_path/'cv'), str(cfg), 2, capsys=capsys)
     assert code == 0 and out.count('done before, reused') == 2   # resumed: both folds found saved, nothing trained
     assert pd.read_csv(tmp_path/'cv'/'summary.csv').equals(summary)
-    code,out,err = run_cmd(audit_cmd, str(SAMPLE), str(tmp_path/'cv'), capsys=capsys)
-    assert code == 0, err
-    issues = pd.read_csv(tmp_path/'cv'/'audit'/'label_issues.csv')
-    assert list(issues.columns) == ['filename', 'attribute', 'given', 'suggested', 'score']
-    cal = pd.read_csv(tmp_path/'cv'/'audit'/'calibration.csv')
-    assert cal.attribute.tolist() == ['neck', 'sleeve_length', 'pattern'] and (cal.temperature > 0).all()
-    assert (tmp_path/'cv'/'audit'/'label_issues.png').exists()
-    rule = pd.read_csv(tmp_path/'cv'/'audit'/'decision_rule.csv')
-    assert len(rule) == 2 * 4 and set(rule.fold) == {0, 1} and rule[['argmax_f1', 'offsets_f1']].notna().all().all()
-    assert 'decision rule' in out and 'offsets' in out
-    code,out,err = run_cmd(audit_cmd, str(SAMPLE), str(tmp_path/'nowhere'), capsys=capsys)
-    assert code == 2 and 'no oof_probs.csv' in err
-
-def test_audit_with_titles(tmp_path, monkeypatch, capsys):
-    "The audit's title comparison on a copy of the sample whose titles.csv names each photo's neck type, three of them wrongly."
-    import shutil
-    from fashion_attrs.cli import cv_cmd, audit_cmd
-    from fashion_attrs.data import read_dataset
-    from fashion_attrs.schema import FLIXSTOCK
-    monkeypatch.setenv('FASHION_ATTRS_CACHE', str(tmp_path/'cache'))
-    data = tmp_path/'titled'; shutil.copytree(SAMPLE, data)
-    table,_ = read_dataset(data)
-    neck = table.neck.fillna(6).astype(int)
-    specific = table.filename[neck < 5].tolist()[:3]   # these titles name the next neck type instead of the labelled one
-    said = [n + (f in specific) for f,n in zip(table.filename, neck)]   # 6, 'mixed' or unlabelled: the title names no neck type
-    titles = [f"men {FLIXSTOCK['neck'].display(s).lower() if s < 6 else ''} t shirt" for s in said]
-    pd.DataFrame(dict(filename=table.filename, title=titles)).to_csv(data/'titles.csv', index=False)
-    cfg = tmp_path/'cfg.json'; cfg.write_text('{"size": 32, "freeze_epochs": 1, "feature_passes": 1, "epochs": 0}')
-    assert run_cmd(cv_cmd, str(data), str(tmp_path/'cv'), str(cfg), 2, capsys=capsys)[0] == 0
+    # the audit
     (tmp_path/'kw.json').write_text('{"neck": {"turtle neck": ["turtle"]}}')
     code,out,err = run_cmd(audit_cmd, str(data), str(tmp_path/'cv'), None, 24, True, str(tmp_path/'kw.json'), capsys=capsys)
     assert code == 2 and err.strip() == f"error: {tmp_path/'kw.json'}: neck: 'turtle neck' is not a class of neck", err
     assert not (tmp_path/'cv'/'audit').exists()
     code,out,err = run_cmd(audit_cmd, str(data), str(tmp_path/'cv'), None, 24, True, capsys=capsys)
     assert code == 0, err
+    issues = pd.read_csv(tmp_path/'cv'/'audit'/'label_issues.csv')
+    assert list(issues.columns) == ['filename', 'attribute', 'given', 'suggested', 'score']
+    found = set(issues.filename[issues.attribute == 'sleeve_length'])
+    assert len(found & set(flipped)) >= 2 * len(flipped) / 3, (len(found & set(flipped)), len(flipped), len(found))   # most flipped labels found
+    cal = pd.read_csv(tmp_path/'cv'/'audit'/'calibration.csv')
+    assert cal.attribute.tolist() == ['neck', 'sleeve_length', 'pattern'] and (cal.temperature > 0).all()
+    assert (tmp_path/'cv'/'audit'/'label_issues.png').exists()
+    rule = pd.read_csv(tmp_path/'cv'/'audit'/'decision_rule.csv')
+    assert len(rule) == 2 * 4 and set(rule.fold) == {0, 1} and rule[['argmax_f1', 'offsets_f1']].notna().all().all()
+    assert 'decision rule' in out and 'offsets' in out
     conflicts = pd.read_csv(tmp_path/'cv'/'audit'/'title_conflicts.csv')
-    assert sorted(conflicts.filename) == sorted(specific) and set(conflicts.attribute) == {'neck'}
+    assert sorted(conflicts.filename) == sorted(wrong_titles) and set(conflicts.attribute) == {'neck'}
     agree = pd.read_csv(tmp_path/'cv'/'audit'/'title_agreement.csv').set_index('attribute')
     assert agree.loc['neck', 'n'] == int(table.neck.notna().sum()) - int((table.neck == 6).sum())   # 'mixed' is in no title
     assert abs(agree.loc['neck', 'agree'] - (1 - 3 / agree.loc['neck', 'n'])) < 1e-9
-    code,out,err = run_cmd(audit_cmd, str(SAMPLE), str(tmp_path/'nowhere'), capsys=capsys)
+    code,out,err = run_cmd(audit_cmd, str(data), str(tmp_path/'nowhere'), capsys=capsys)
     assert code == 2 and 'no oof_probs.csv' in err
+    # the final model: the cross-validated recipe on every labelled image, the CV summary as its estimate
+    model = tmp_path/'final'/'m.pkl'
+    code,out,err = run_cmd(train_cmd, str(data), str(model), str(cfg), None, '', str(tmp_path/'cv'), capsys=capsys)
+    assert code == 2 and err.strip() == 'error: give --config or --cv, not both: --cv trains the recipe that was cross-validated', err
+    code,out,err = run_cmd(train_cmd, str(data), str(model), None, None, '', str(tmp_path/'nowhere'), capsys=capsys)
+    assert code == 2 and 'nowhere: no finished cross-validation' in err and not model.parent.exists()
+    code,out,err = run_cmd(train_cmd, str(data), str(model), None, None, '', str(tmp_path/'cv'), capsys=capsys)
+    assert code == 0, err
+    assert 'trained on every labelled image' in out and 'macro-F1' in out and '±' in out
+    assert pd.read_csv(model.with_suffix('.cv_scores.csv')).equals(summary)
+    assert not model.with_suffix('.test_scores.csv').exists()
+    info = load_model(model).model_info
+    assert info.split_sizes == {'train': 240} and info.config['holdout'] is False and info.config['size'] == 64
+    assert pd.DataFrame(info.cv_estimate).equals(summary) and info.confidence['neck']['source'] == 'training photos'

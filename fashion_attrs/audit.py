@@ -17,7 +17,7 @@ from .model import OutputLayout
 
 # %% auto #0
 __all__ = ['attribute_probs', 'label_issues', 'plot_label_issues', 'expected_calibration_error', 'apply_temperature',
-           'fit_temperature', 'calibration_table', 'apply_offsets', 'fit_offsets', 'offsets_table']
+           'fit_temperature', 'calibration_table', 'apply_offsets', 'fit_offsets', 'offsets_table', 'specific_table']
 
 # %% ../nbs/07c_audit.ipynb #d13caaf5
 def attribute_probs(probs:pd.DataFrame|np.ndarray, # (n_images, n_out) probabilities, or a table with the layout's token columns
@@ -147,4 +147,26 @@ def offsets_table(oof:pd.DataFrame, # out-of-fold probabilities with `filename`,
                              offsets_f1=f1_score(y[te], apply_offsets(p[te], b), average='macro', zero_division=0)))
     res = pd.DataFrame(recs)
     mean = res.groupby('fold', as_index=False)[['n', 'argmax_f1', 'offsets_f1']].agg(dict(n='sum', argmax_f1='mean', offsets_f1='mean'))
+    return pd.concat([res, mean.assign(attribute='mean')], ignore_index=True)
+
+# %% ../nbs/07c_audit.ipynb #db5ea6ea
+def specific_table(oof:pd.DataFrame, # out-of-fold probabilities with `filename`, `fold` and token columns (from `cv`)
+                   table:pd.DataFrame, # the clean table with the labels
+                   layout:OutputLayout,
+                  )->pd.DataFrame:
+    "Per fold and attribute: macro-F1 over the specific classes alone (photos labelled with one, argmax without the last class) beside the all-class macro-F1."
+    df = table[['filename'] + layout.schema.names].merge(oof, on='filename', how='inner', validate='one_to_one')
+    recs = []
+    for a in layout.schema:
+        d = df[df[a.name].notna()]
+        p,y,f = attribute_probs(d, layout, a.name),d[a.name].astype(int).to_numpy(),d.fold.to_numpy()
+        spec = y < a.n_classes - 1
+        for k in np.unique(f):
+            te,st = f == k,(f == k) & spec
+            recs.append(dict(fold=int(k), attribute=a.name, n=int(te.sum()), n_specific=int(st.sum()),
+                             all_f1=f1_score(y[te], p[te].argmax(1), average='macro', zero_division=0),
+                             specific_f1=f1_score(y[st], p[st, :-1].argmax(1), average='macro', zero_division=0) if st.any() else np.nan))
+    res = pd.DataFrame(recs)
+    mean = res.groupby('fold', as_index=False)[['n', 'n_specific', 'all_f1', 'specific_f1']].agg(
+        dict(n='sum', n_specific='sum', all_f1='mean', specific_f1='mean'))
     return pd.concat([res, mean.assign(attribute='mean')], ignore_index=True)

@@ -274,21 +274,25 @@ def audit_cmd(data:str, # the data set that was cross-validated
     from fashion_attrs.core import save_figure
     from fashion_attrs.data import read_dataset
     from fashion_attrs.model import OutputLayout
-    from fashion_attrs.audit import label_issues, plot_label_issues, calibration_table, offsets_table
+    from fashion_attrs.audit import label_issues, plot_label_issues, calibration_table, offsets_table, specific_table
     from fashion_attrs.titles import add_titles, title_classes, title_agreement, title_conflicts, load_keywords
     if not (Path(cv)/'oof_probs.csv').exists(): raise DataError(f"{cv}: no oof_probs.csv; run fashion-attrs-cv {data} --out {cv} first")
     kw = load_keywords(title_keywords) if titles else None   # a bad keyword file stops here, before anything is written
     oof,(table,_),layout = pd.read_csv(Path(cv)/'oof_probs.csv'),read_dataset(data),OutputLayout()
     issues,cal,out = label_issues(oof, table, layout),calibration_table(oof, table, layout),Path(out or Path(cv)/'audit')
-    rule = offsets_table(oof, table, layout)
+    rule,spec = offsets_table(oof, table, layout),specific_table(oof, table, layout)
     write_csv(issues, out/'label_issues.csv'); write_csv(cal, out/'calibration.csv'); write_csv(rule, out/'decision_rule.csv')
+    write_csv(spec, out/'specific_classes.csv')
     save_figure(plot_label_issues(issues, dict(zip(table.filename, table.path)), k), out/'label_issues.png')
     print(f"{len(issues)} labels look wrong; the likeliest:\n{issues.head(10).to_string(index=False)}\n")
     print(f"calibration (expected calibration error, before and after temperature scaling fitted on the other folds):\n{cal.round(3).to_string(index=False)}")
     g = rule.groupby('attribute', sort=False)[['argmax_f1', 'offsets_f1']].agg(['mean', 'std'])
     print("\ndecision rule: held-out macro-F1, argmax against per-class offsets fitted on the other folds (mean ± sd over folds):")
     for a,r in g.iterrows(): print(f"{a:<14} argmax {r[('argmax_f1','mean')]:.3f} ± {r[('argmax_f1','std')]:.3f}   offsets {r[('offsets_f1','mean')]:.3f} ± {r[('offsets_f1','std')]:.3f}")
-    written = [out/'label_issues.csv', out/'label_issues.png', out/'calibration.csv', out/'decision_rule.csv']
+    g = spec.groupby('attribute', sort=False)[['all_f1', 'specific_f1']].agg(['mean', 'std'])
+    print("\nheld-out macro-F1 over all classes, and over the specific classes alone (photos labelled with one; the last class left out):")
+    for a,r in g.iterrows(): print(f"{a:<14} all {r[('all_f1','mean')]:.3f} ± {r[('all_f1','std')]:.3f}   specific {r[('specific_f1','mean')]:.3f} ± {r[('specific_f1','std')]:.3f}")
+    written = [out/'label_issues.csv', out/'label_issues.png', out/'calibration.csv', out/'decision_rule.csv', out/'specific_classes.csv']
     if titles:
         titled = title_classes(add_titles(table, data), kw)
         agree,conflicts = title_agreement(table, titled),title_conflicts(table, titled)

@@ -94,6 +94,8 @@ def test_cv_audit_and_final_model_on_the_sample(tmp_path, monkeypatch, capsys):
     rule = pd.read_csv(tmp_path/'cv'/'audit'/'decision_rule.csv')
     assert len(rule) == 2 * 4 and set(rule.fold) == {0, 1} and rule[['argmax_f1', 'offsets_f1']].notna().all().all()
     assert 'decision rule' in out and 'offsets' in out
+    spec = pd.read_csv(tmp_path/'cv'/'audit'/'specific_classes.csv')
+    assert len(spec) == 2 * 4 and (spec.n_specific < spec.n).all() and spec.specific_f1.between(0, 1).all()
     conflicts = pd.read_csv(tmp_path/'cv'/'audit'/'title_conflicts.csv')
     assert sorted(conflicts.filename) == sorted(wrong_titles) and set(conflicts.attribute) == {'neck'}
     agree = pd.read_csv(tmp_path/'cv'/'audit'/'title_agreement.csv').set_index('attribute')

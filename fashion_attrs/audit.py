@@ -17,7 +17,8 @@ from .model import OutputLayout
 
 # %% auto #0
 __all__ = ['attribute_probs', 'label_issues', 'plot_label_issues', 'expected_calibration_error', 'apply_temperature',
-           'fit_temperature', 'calibration_table', 'apply_offsets', 'fit_offsets', 'offsets_table', 'specific_table']
+           'fit_temperature', 'labelled_probs', 'with_fold_means', 'calibration_table', 'apply_offsets', 'fit_offsets',
+           'offsets_table', 'specific_table']
 
 # %% ../nbs/07c_audit.ipynb #d13caaf5
 def attribute_probs(probs:pd.DataFrame|np.ndarray, # (n_images, n_out) probabilities, or a table with the layout's token columns
@@ -88,18 +89,32 @@ def fit_temperature(p:np.ndarray, # (n, n_classes) out-of-fold probabilities
     nll = lambda t: -np.log(apply_temperature(p, t)[np.arange(len(y)), y] + 1e-12).mean()
     return float(minimize_scalar(nll, bounds=(0.05, 20), method='bounded').x)
 
+# %% ../nbs/07c_audit.ipynb #c711b317
+def labelled_probs(oof:pd.DataFrame, # out-of-fold probabilities with `filename`, `fold` and token columns (from `cv`)
+                   table:pd.DataFrame, # the clean table with the labels
+                   layout:OutputLayout,
+                  ):
+    "For each attribute with labelled images: its name, their probabilities (n, n_classes), true classes and folds."
+    df = table[['filename'] + layout.schema.names].merge(oof, on='filename', how='inner', validate='one_to_one')
+    for a in layout.schema.names:
+        d = df[df[a].notna()]
+        if len(d): yield a, attribute_probs(d, layout, a), d[a].astype(int).to_numpy(), d.fold.to_numpy()
+
+def with_fold_means(res:pd.DataFrame, # one row per fold and attribute, with `n` and score columns
+                    scores:list[str], # the columns to average over attributes
+                   )->pd.DataFrame:
+    "`res` and, per fold, a row `attribute='mean'`: the scores averaged over attributes, the counts summed."
+    mean = res.groupby('fold', as_index=False)[['n'] + scores].agg(dict(n='sum', **{s: 'mean' for s in scores}))
+    return pd.concat([res, mean.assign(attribute='mean')], ignore_index=True)
+
 # %% ../nbs/07c_audit.ipynb #d61ab8d0
 def calibration_table(oof:pd.DataFrame, # out-of-fold probabilities with `filename`, `fold` and token columns (from `cv`)
                       table:pd.DataFrame, # the clean table with the labels
                       layout:OutputLayout,
                      )->pd.DataFrame:
     "Per attribute: ECE before and after temperature scaling, each fold's temperature fitted on the other folds (nested), and the temperature fitted on all."
-    df = table[['filename'] + layout.schema.names].merge(oof, on='filename', how='inner', validate='one_to_one')
     recs = []
-    for a in layout.schema.names:
-        d = df[df[a].notna()]
-        if not len(d): continue
-        p,y,f = attribute_probs(d, layout, a),d[a].astype(int).to_numpy(),d.fold.to_numpy()
+    for a,p,y,f in labelled_probs(oof, table, layout):
         after = np.zeros_like(p)
         for k in np.unique(f): after[f == k] = apply_temperature(p[f == k], fit_temperature(p[f != k], y[f != k]))
         recs.append(dict(attribute=a, n=len(y), ece_before=expected_calibration_error(p, y), ece_after=expected_calibration_error(after, y),
@@ -135,19 +150,14 @@ def offsets_table(oof:pd.DataFrame, # out-of-fold probabilities with `filename`,
                   layout:OutputLayout,
                  )->pd.DataFrame:
     "Per fold and attribute: held-out macro-F1 of the argmax and of offsets fitted on the other folds (nested), and the mean over attributes."
-    df = table[['filename'] + layout.schema.names].merge(oof, on='filename', how='inner', validate='one_to_one')
     recs = []
-    for a in layout.schema.names:
-        d = df[df[a].notna()]
-        p,y,f = attribute_probs(d, layout, a),d[a].astype(int).to_numpy(),d.fold.to_numpy()
+    for a,p,y,f in labelled_probs(oof, table, layout):
         for k in np.unique(f):
             b,te = fit_offsets(p[f != k], y[f != k]),f == k
             recs.append(dict(fold=int(k), attribute=a, n=int(te.sum()),
                              argmax_f1=f1_score(y[te], p[te].argmax(1), average='macro', zero_division=0),
                              offsets_f1=f1_score(y[te], apply_offsets(p[te], b), average='macro', zero_division=0)))
-    res = pd.DataFrame(recs)
-    mean = res.groupby('fold', as_index=False)[['n', 'argmax_f1', 'offsets_f1']].agg(dict(n='sum', argmax_f1='mean', offsets_f1='mean'))
-    return pd.concat([res, mean.assign(attribute='mean')], ignore_index=True)
+    return with_fold_means(pd.DataFrame(recs), ['argmax_f1', 'offsets_f1'])
 
 # %% ../nbs/07c_audit.ipynb #db5ea6ea
 def specific_table(oof:pd.DataFrame, # out-of-fold probabilities with `filename`, `fold` and token columns (from `cv`)
@@ -155,18 +165,14 @@ def specific_table(oof:pd.DataFrame, # out-of-fold probabilities with `filename`
                    layout:OutputLayout,
                   )->pd.DataFrame:
     "Per fold and attribute: macro-F1 over the specific classes alone (photos labelled with one, argmax without the last class) beside the all-class macro-F1."
-    df = table[['filename'] + layout.schema.names].merge(oof, on='filename', how='inner', validate='one_to_one')
     recs = []
-    for a in layout.schema:
-        d = df[df[a.name].notna()]
-        p,y,f = attribute_probs(d, layout, a.name),d[a.name].astype(int).to_numpy(),d.fold.to_numpy()
-        spec = y < a.n_classes - 1
+    for a,p,y,f in labelled_probs(oof, table, layout):
+        spec = y < p.shape[1] - 1
         for k in np.unique(f):
             te,st = f == k,(f == k) & spec
-            recs.append(dict(fold=int(k), attribute=a.name, n=int(te.sum()), n_specific=int(st.sum()),
+            recs.append(dict(fold=int(k), attribute=a, n=int(te.sum()), n_specific=int(st.sum()),
                              all_f1=f1_score(y[te], p[te].argmax(1), average='macro', zero_division=0),
                              specific_f1=f1_score(y[st], p[st, :-1].argmax(1), average='macro', zero_division=0) if st.any() else np.nan))
-    res = pd.DataFrame(recs)
-    mean = res.groupby('fold', as_index=False)[['n', 'n_specific', 'all_f1', 'specific_f1']].agg(
-        dict(n='sum', n_specific='sum', all_f1='mean', specific_f1='mean'))
-    return pd.concat([res, mean.assign(attribute='mean')], ignore_index=True)
+    res = with_fold_means(pd.DataFrame(recs), ['all_f1', 'specific_f1'])
+    res.loc[res.attribute == 'mean', 'n_specific'] = res[res.attribute != 'mean'].groupby('fold').n_specific.sum().to_numpy()
+    return res.astype(dict(n_specific=int))

@@ -30,8 +30,9 @@ from .engine import export_onnx, onnx_path
 __all__ = ['TrainConfig', 'phase_logger', 'read_history', 'phase_callbacks', 'log_run', 'plot_history', 'n_processes', 'is_main',
            'start_processes', 'end_processes', 'distributed', 'alone', 'share_from_main', 'copy_from_main',
            'work_folder', 'build_learner', 'suggest_lr', 'body_features', 'fit_head_on_features',
-           'FrozenBatchNormStats', 'fit_recipe', 'title_learner', 'tune_body_on_titles', 'title_head_agreement',
-           'export_learner', 'confidence_profile', 'TrainResult', 'kept_epoch', 'write_training_files', 'train']
+           'FrozenBatchNormStats', 'fit_recipe', 'titled_training_rows', 'title_learner', 'tune_body_on_titles',
+           'title_head_agreement', 'export_learner', 'confidence_profile', 'TrainResult', 'kept_epoch',
+           'write_training_files', 'train']
 
 # %% ../nbs/07_train.ipynb #f1b565e2
 @dataclass
@@ -347,17 +348,22 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
     return phases + ['fine-tune'], kept
 
 # %% ../nbs/07_train.ipynb #697a2893
-def title_learner(learn:Learner, # the learner whose body is to be pretrained
-                  table:pd.DataFrame, # clean table with a `title` column (from `add_titles`)
-                  splits:pd.DataFrame, # `filename`, `split`: only the `train` part's titles are used
-                  config:TrainConfig, # `title_keywords` and the data settings
-                 )->Learner:
-    "An unfrozen learner on the classes the titles of the training photos name, sharing `learn`'s body (its own head, softmax CE, no class weights)."
+def titled_training_rows(table:pd.DataFrame, # clean table with a `title` column (from `add_titles`)
+                         splits:pd.DataFrame, # `filename`, `split`: only the `train` part's titles are read
+                         config:TrainConfig, # its `title_keywords` and `schema`
+                        )->pd.DataFrame:
+    "The training photos whose title names a class of some attribute, with those classes in place of their labels."
     if 'title' not in table: raise DataError("the table has no title column: pass it through titles.add_titles first")
     names = load_schema(config.schema).names
     rows = table[table.filename.isin(splits.filename[splits.split == 'train'])].drop(columns=names)
     rows = rows.merge(title_classes(rows, config.title_keywords, config.schema), on='filename')
-    rows = rows[rows[names].notna().any(axis=1)].reset_index(drop=True)
+    return rows[rows[names].notna().any(axis=1)].reset_index(drop=True)
+
+def title_learner(learn:Learner, # the learner whose body is to be pretrained
+                  rows:pd.DataFrame, # from `titled_training_rows`
+                  config:TrainConfig, # the data settings
+                 )->Learner:
+    "An unfrozen learner on the classes in `rows`, sharing `learn`'s body (its own head, softmax CE, no class weights)."
     if len(rows) < 2: raise DataError(f"title pretraining needs at least 2 training photos whose title names a class; {len(rows)} do")
     tcfg = dataclasses.replace(config, loss='ce', class_weight_power=0, na_class=False, bs=min(config.bs, len(rows)))
     tl = build_learner(rows, rows[['filename']].assign(split='train'), tcfg, path=learn.path)
@@ -368,10 +374,12 @@ def title_learner(learn:Learner, # the learner whose body is to be pretrained
 def tune_body_on_titles(learn:Learner, table:pd.DataFrame, splits:pd.DataFrame, config:TrainConfig,
                         say=print, # where the stage line goes
                         log_dir:str|Path|None=None, # the run's TensorBoard folder (see `phase_callbacks`)
-                       )->Learner:
-    "Train `learn`'s body with a title head for `config.title_epochs` epochs, every layer unfrozen; the title learner is returned."
-    tl = title_learner(learn, table, splits, config)
-    say(f"titles: {config.title_epochs} epochs at lr {config.title_lr:.1e}, whole network, on the {len(tl.dls.train_ds)} training photos whose title names a class")
+                       )->Learner|None:
+    "Train `learn`'s body with a title head for `config.title_epochs` epochs, every layer unfrozen; the title learner, or None (said) when fewer than 2 training titles name a class."
+    rows = titled_training_rows(table, splits, config)
+    if len(rows) < 2: return say(f"titles: skipped, {len(rows)} training photos have a title that names a class (titles.csv or filenames)")
+    tl = title_learner(learn, rows, config)
+    say(f"titles: {config.title_epochs} epochs at lr {config.title_lr:.1e}, whole network, on the {len(rows)} training photos whose title names a class")
     with distributed(tl): tl.fit_one_cycle(config.title_epochs, config.title_lr, cbs=phase_callbacks('titles', log_dir))
     return tl
 

@@ -1,0 +1,35 @@
+"""One table of recipes cross-validated on the same folds: held-out macro-F1 per attribute and its mean over
+attributes, mean ± sd over the folds, the majority class beside each, and the folds each row covers.
+
+Rows come from `fashion-attrs-cv` folders (their finished `fold_<k>.json`, so a run in progress shows the folds it
+has) and from `cv_references.py`'s JSON (its logistic-regression rows).
+
+Usage: python benchmarks/cv_table.py --cv NAME=runs/cv/NAME ... [--references benchmarks/results/cv_references_tf_efficientnet_lite0.json]"""
+import argparse, json
+from pathlib import Path
+import pandas as pd
+
+ATTRS = ['neck', 'sleeve_length', 'pattern', 'mean']
+
+def cv_run_scores(folder:str|Path)->pd.DataFrame:
+    "Per fold and attribute, the held-out scores of every finished fold of a `fashion-attrs-cv` run."
+    return pd.concat([pd.DataFrame(json.loads(f.read_text())['scores']) for f in sorted(Path(folder).glob('fold_*.json'))], ignore_index=True)
+
+def row(name:str, scores:pd.DataFrame)->dict:
+    "A table row: 'mean ± sd (majority m)' per attribute, and the folds."
+    g = scores.groupby('attribute')
+    cell = lambda a: f"{g.macro_f1.mean()[a]:.3f} ± {g.macro_f1.std(ddof=1)[a]:.3f} (maj {g.majority_macro_f1.mean()[a]:.3f})"
+    return dict(recipe=name, folds=','.join(map(str, sorted(scores.fold.unique()))), **{a: cell(a) for a in ATTRS})
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--cv', nargs='*', default=[], help='NAME=FOLDER of a fashion-attrs-cv run')
+    p.add_argument('--references', nargs='*', default=[], help="cv_references.py's JSON files")
+    a = p.parse_args()
+    rows = [row(n, cv_run_scores(f)) for n,f in (s.split('=', 1) for s in a.cv)]
+    for ref in a.references:
+        r = json.loads(Path(ref).read_text())
+        rows += [row(f"reference {k} ({v['arch']})", pd.DataFrame(v['folds'])) for k,v in r.items() if isinstance(v, dict) and 'folds' in v]
+    print(pd.DataFrame(rows).to_markdown(index=False))
+
+if __name__ == '__main__': main()

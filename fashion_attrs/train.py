@@ -27,9 +27,9 @@ from .weights import learner_backbone_args
 from .engine import export_onnx, onnx_path
 
 # %% auto #0
-__all__ = ['TrainConfig', 'phase_logger', 'read_history', 'phase_callbacks', 'log_run', 'plot_history', 'n_processes', 'is_main',
-           'start_processes', 'end_processes', 'distributed', 'alone', 'share_from_main', 'copy_from_main',
-           'work_folder', 'build_learner', 'suggest_lr', 'body_features', 'fit_head_on_features',
+__all__ = ['TrainConfig', 'phase_logger', 'read_history', 'PhaseTensorBoard', 'phase_callbacks', 'log_run', 'plot_history',
+           'n_processes', 'is_main', 'start_processes', 'end_processes', 'distributed', 'alone', 'share_from_main',
+           'copy_from_main', 'work_folder', 'build_learner', 'suggest_lr', 'body_features', 'fit_head_on_features',
            'FrozenBatchNormStats', 'fit_recipe', 'titled_training_rows', 'title_learner', 'tune_body_on_titles',
            'title_head_agreement', 'export_learner', 'confidence_profile', 'TrainResult', 'kept_epoch',
            'write_training_files', 'train']
@@ -108,14 +108,21 @@ def read_history(folder:str|Path, # the learner's folder
     h.insert(0, 'epoch', range(len(h))); return h[['phase', 'epoch'] + [c for c in h.columns if c not in ('phase', 'epoch')]]
 
 # %% ../nbs/07_train.ipynb #5a9eec9d
+from fastai.callback.tensorboard import TensorBoardCallback
+
+class PhaseTensorBoard(TensorBoardCallback):
+    "fastai's `TensorBoardCallback` (no model graph, no prediction images) that leaves out the metrics an epoch has no value for: a phase with no valid part."
+    def __init__(self, log_dir:str): super().__init__(log_dir, trace_model=False, log_preds=False)
+    def after_epoch(self):
+        for n,v in zip(self.recorder.metric_names[2:-1], self.recorder.log[2:-1]):
+            if v is not None: self.writer.add_scalar(n, v, self.train_iter)
+
 def phase_callbacks(phase:str, # the recipe's phase, e.g. 'head' or 'fine-tune'
                     log_dir:str|Path|None=None, # the run's TensorBoard folder; None: no TensorBoard
                    )->list[Callback]:
-    "The phase's `phase_logger` and, with `log_dir`, fastai's `TensorBoardCallback` writing to `<log_dir>/<phase>` (main process only)."
+    "The phase's `phase_logger` and, with `log_dir`, a `PhaseTensorBoard` writing to `<log_dir>/<phase>` (main process only)."
     cbs = [phase_logger(phase)]
-    if log_dir is not None and is_main():
-        from fastai.callback.tensorboard import TensorBoardCallback
-        cbs.append(TensorBoardCallback(str(Path(log_dir)/phase), trace_model=False, log_preds=False))
+    if log_dir is not None and is_main(): cbs.append(PhaseTensorBoard(str(Path(log_dir)/phase)))
     return cbs
 
 def log_run(log_dir:str|Path, # the run's TensorBoard folder

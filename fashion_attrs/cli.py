@@ -98,10 +98,13 @@ def run_log_dir(root:str, # the folder of all runs ('' or None: no logging)
                 kind:str, # 'train' or 'cv'
                 out:str, # the run's output (model file or CV folder): its name ends the folder's
                )->Path|None:
-    "A new TensorBoard folder for one run: `<root>/<date>-<time>-<kind>-<name of out>`; None when `root` is empty."
+    "A new TensorBoard folder for one run, made now: `<root>/<date>-<time>-<kind>-<name of out>`; None when `root` is empty."
     if not root: return None
     import time
-    return Path(root)/f"{time.strftime('%Y%m%d-%H%M%S')}-{kind}-{Path(out).stem or Path(out).name}"
+    d = Path(root)/f"{time.strftime('%Y%m%d-%H%M%S')}-{kind}-{Path(out).stem or Path(out).name}"
+    try: d.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise DataError(f"--log-dir {root}: cannot make a folder there ({e.strerror})") from None
+    return d
 
 # %% ../nbs/10_cli.ipynb #d08622c4
 def format_cv_summary(summary, # `CVResult.summary`
@@ -129,6 +132,7 @@ def train_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of 
     res = train(data, out, cfg, splits, log_dir=run_log_dir(log_dir, 'train', out), cv_estimate=estimate)
     print(f"exported {out} after {res.learn.model_info.minutes} min")
     if estimate is not None:
+        Path(out).with_suffix('.test_scores.csv').unlink(missing_ok=True)   # an earlier model's test scores do not describe this one
         print(f"trained on every labelled image; its estimate is the cross-validation in {cv} (labelled images, mean ± sd over the folds):")
         return print(format_cv_summary(estimate) + f"\nwrote {Path(out).with_suffix('.cv_scores.csv')}")
     if res.test_scores is None: return print("no labelled image in the test part: no test scores")
@@ -279,6 +283,7 @@ def audit_cmd(data:str, # the data set that was cross-validated
     if not (Path(cv)/'oof_probs.csv').exists(): raise DataError(f"{cv}: no oof_probs.csv; run fashion-attrs-cv {data} --out {cv} first")
     kw = load_keywords(title_keywords) if titles else None   # a bad keyword file stops here, before anything is written
     oof,(table,_),layout = pd.read_csv(Path(cv)/'oof_probs.csv'),read_dataset(data),OutputLayout()
+    titled = title_classes(add_titles(table, data), kw) if titles else None   # so does a bad titles.csv
     issues,cal,out = label_issues(oof, table, layout),calibration_table(oof, table, layout),Path(out or Path(cv)/'audit')
     rule,spec = offsets_table(oof, table, layout),specific_table(oof, table, layout)
     write_csv(issues, out/'label_issues.csv'); write_csv(cal, out/'calibration.csv'); write_csv(rule, out/'decision_rule.csv')
@@ -294,7 +299,6 @@ def audit_cmd(data:str, # the data set that was cross-validated
     for a,r in g.iterrows(): print(f"{a:<14} all {r[('all_f1','mean')]:.3f} ± {r[('all_f1','std')]:.3f}   specific {r[('specific_f1','mean')]:.3f} ± {r[('specific_f1','std')]:.3f}")
     written = [out/'label_issues.csv', out/'label_issues.png', out/'calibration.csv', out/'decision_rule.csv', out/'specific_classes.csv']
     if titles:
-        titled = title_classes(add_titles(table, data), kw)
         agree,conflicts = title_agreement(table, titled),title_conflicts(table, titled)
         write_csv(agree, out/'title_agreement.csv'); write_csv(conflicts, out/'title_conflicts.csv')
         print(f"\nlabels beside the classes the titles name (shares of the labelled photos whose title names a class):\n{agree.round(3).to_string(index=False)}")

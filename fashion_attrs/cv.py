@@ -57,12 +57,12 @@ def run_fold(table:pd.DataFrame, # clean table from `read_dataset`
     with tempfile.TemporaryDirectory() as work:
         learn = build_learner(table, sp, config, path=work)
         tl = tune_body_on_titles(learn, table, sp, config, say, log_dir) if config.title_epochs else None   # the training folds' titles only
+        titles = title_head_agreement(tl, part_rows(table, sp, 'valid'), config).assign(fold=fold) if tl else None   # before the labels change the body
         lr = config.lr or suggest_lr(learn, config)[1]
         plt.close('all')
         phases,_ = fit_recipe(learn, config, lr, say, log_dir)
         history = read_history(work, phases).assign(fold=fold)
     rows = part_rows(table, sp, 'valid')
-    titles = title_head_agreement(tl, rows, config).assign(fold=fold) if tl else None
     scores,_,_,probs = score_learner(learn, rows)
     probs = pd.concat([rows[['filename']].assign(fold=fold), pd.DataFrame(probs, columns=learn.loss_func.layout.vocab)], axis=1)
     return FoldResult(fold, scores.assign(fold=fold), probs, history, round((time.time() - start) / 60, 2), learn, titles)
@@ -88,7 +88,8 @@ def load_fold(out:str|Path, # the run's folder
     f,p = Path(out)/f'fold_{fold}.json',Path(out)/f'fold_{fold}.probs.csv'
     if not (f.exists() and p.exists()): return None
     rec = json.loads(f.read_text())
-    if rec['config'] != json.loads(json.dumps(dataclasses.asdict(config))): return None
+    saved = json.loads(json.dumps(dataclasses.asdict(TrainConfig()))) | rec['config']   # settings added since the fold was saved have their defaults
+    if saved != json.loads(json.dumps(dataclasses.asdict(config))): return None
     titles = pd.DataFrame(rec['title_scores']) if rec.get('title_scores') else None
     return FoldResult(fold, pd.DataFrame(rec['scores']), pd.read_csv(p), pd.DataFrame(rec['history']), rec['minutes'], title_scores=titles)
 
@@ -179,7 +180,8 @@ def read_cv_run(out:str|Path, # the folder of a finished `cross_validate` run
     "The recipe every fold of the run in `out` used, and the run's summary; a `DataError` when the run is unfinished or mixes recipes."
     out = Path(out); folds = sorted(out.glob('fold_*.json'))
     if not (out/'summary.csv').exists() or not folds: raise DataError(f"{out}: no finished cross-validation (summary.csv and fold_*.json); run fashion-attrs-cv first")
-    configs = {json.dumps(json.loads(f.read_text())['config'], sort_keys=True) for f in folds}
+    defaults = json.loads(json.dumps(dataclasses.asdict(TrainConfig())))
+    configs = {json.dumps(defaults | json.loads(f.read_text())['config'], sort_keys=True) for f in folds}
     if len(configs) > 1: raise DataError(f"{out}: the folds were trained with {len(configs)} different recipes; rerun fashion-attrs-cv into an empty folder")
     d = {k:v for k,v in json.loads(configs.pop()).items() if k in {f.name for f in dataclasses.fields(TrainConfig)}}
     return TrainConfig(**d), pd.read_csv(out/'summary.csv')

@@ -35,7 +35,8 @@ def read_titles_csv(path:str|Path, # a `titles.csv` with the columns `filename,t
     titles = {}
     for i,r in enumerate(rows[1:], 2):
         if not r: continue
-        if len(r) != 2 or not r[0].strip(): raise DataError(f"{path}, line {i}: expected two fields, filename,title; got {len(r)}")
+        if len(r) != 2: raise DataError(f"{path}, line {i}: expected two fields, filename,title; got {len(r)}")
+        if not r[0].strip(): raise DataError(f"{path}, line {i}: no filename")
         name = r[0].strip()
         if name in titles: raise DataError(f"{path}, line {i}: {name} is listed twice")
         titles[name] = ' '.join(w for w in re.split(r'[-_\s]+', r[1].lower()) if w)
@@ -83,7 +84,7 @@ def load_keywords(path:str|Path|dict|None=None, # a JSON file {attribute: {class
         names = {str(c): c for c in range(att.n_classes)} | {n: c for c,n in enumerate(att.class_names or ())}
         for c,phrases in classes.items():
             if str(c) not in names: raise DataError(f"{where}: {a}: {c!r} is not a class of {a}")
-            if isinstance(phrases, str) or not all(isinstance(p, str) and p.strip() for p in phrases):
+            if not isinstance(phrases, list) or not all(isinstance(p, str) and p.strip() for p in phrases):
                 raise DataError(f"{where}: {a}: {c}: expected a list of phrases")
             res[a][names[str(c)]] = [' '.join(p.lower().replace('-', ' ').split()) for p in phrases]
     return res

@@ -53,7 +53,7 @@ class TrainConfig:
     freeze_epochs:int = 30 # epochs with the body frozen (over cached features when `feature_passes` > 0)
     feature_passes:int = 2 # fit the head on the frozen body's features of this many augmented passes over the training images; 0: run every frozen epoch through the body
     train_bn:bool = False # train the body's batch-norm layers while it is frozen (needs `feature_passes` 0)
-    freeze_bn_stats:bool = True # keep the body's batch-norm statistics at their ImageNet values while unfrozen
+    freeze_bn_stats:bool = True # keep the body's batch-norm statistics while unfrozen (ImageNet's, or those of title pretraining)
     epochs:int = 2 # epochs after unfreezing
     gradual_unfreeze:bool = False # unfreeze the last body group for one epoch before the rest
     patience:int = 3 # early stopping: epochs without a better valid mean macro-F1
@@ -382,12 +382,15 @@ def tune_body_on_titles(learn:Learner, table:pd.DataFrame, splits:pd.DataFrame, 
                         say=print, # where the stage line goes
                         log_dir:str|Path|None=None, # the run's TensorBoard folder (see `phase_callbacks`)
                        )->Learner|None:
-    "Train `learn`'s body with a title head for `config.title_epochs` epochs, every layer unfrozen; the title learner, or None (said) when fewer than 2 training titles name a class."
+    "Train `learn`'s body with a title head for `config.title_epochs` epochs, every layer unfrozen, then freeze `learn` again; the title learner, or None (said) when fewer than 2 training titles name a class."
     rows = titled_training_rows(table, splits, config)
-    if len(rows) < 2: return say(f"titles: skipped, {len(rows)} training photos have a title that names a class (titles.csv or filenames)")
+    if len(rows) < 2:
+        say(f"titles: skipped, {len(rows)} training photos have a title that names a class (titles.csv or filenames)")
+        return None
     tl = title_learner(learn, rows, config)
     say(f"titles: {config.title_epochs} epochs at lr {config.title_lr:.1e}, whole network, on the {len(rows)} training photos whose title names a class")
     with distributed(tl): tl.fit_one_cycle(config.title_epochs, config.title_lr, cbs=phase_callbacks('titles', log_dir))
+    learn.freeze()   # the shared body was unfrozen for the title head: frozen again before lr_find and the head
     return tl
 
 # %% ../nbs/07_train.ipynb #8ba383b7
@@ -444,8 +447,9 @@ def kept_epoch(history:pd.DataFrame, # from `read_history`
 def write_training_files(result:TrainResult, out:str|Path, config:TrainConfig, lr_plot)->list[Path]:
     "The model, its ONNX graph and its sidecars (history CSV and plot, lr_find plot, settings, and the cross-validated estimate when there is one), all written together at the end."
     stem = str(Path(out).with_suffix(''))
-    estimate = [write_csv(pd.DataFrame(result.learn.model_info.cv_estimate), f'{stem}.cv_scores.csv')] if result.learn.model_info.cv_estimate else []
     export_onnx(result.learn, onnx_path(out))
+    estimate = [write_csv(pd.DataFrame(result.learn.model_info.cv_estimate), f'{stem}.cv_scores.csv')] if result.learn.model_info.cv_estimate else []
+    if not estimate: Path(f'{stem}.cv_scores.csv').unlink(missing_ok=True)   # an earlier model's estimate does not describe this one
     with atomic_write(f'{stem}.history.csv', newline='') as f: result.history.to_csv(f, index=False)
     epoch = kept_epoch(result.history, result.learn.model_info.kept)
     return [Path(f'{stem}.history.csv'), save_figure(plot_history(result.history, epoch), f'{stem}.history.png'),

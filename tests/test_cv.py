@@ -67,14 +67,14 @@ def test_cv_audit_and_final_model_on_the_sample(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv('FASHION_ATTRS_CACHE', str(tmp_path/'cache'))
     data,table,wrong_titles,flipped = titled_copy(tmp_path/'titled')
     cfg = tmp_path/'cfg.json'; cfg.write_text('{"size": 64, "freeze_epochs": 20, "feature_passes": 1, "epochs": 0}')
-    code,out,err = run_cmd(cv_cmd, str(data), str(tmp_path/'cv'), str(cfg), 2, capsys=capsys)
+    code,out,err = run_cmd(cv_cmd, str(data), str(tmp_path/'cv'), str(cfg), 2, False, '', capsys=capsys)
     assert code == 0, err
     assert 'macro-F1' in out and '±' in out and 'majority' in out
     summary = pd.read_csv(tmp_path/'cv'/'summary.csv')
     assert summary.attribute.tolist() == ['neck', 'sleeve_length', 'pattern', 'mean']
     oof = pd.read_csv(tmp_path/'cv'/'oof_probs.csv')
     assert len(oof) == 240 and sorted(oof.fold.unique()) == [0, 1]
-    code,out,err = run_cmd(cv_cmd, str(data), str(tmp_path/'cv'), str(cfg), 2, capsys=capsys)
+    code,out,err = run_cmd(cv_cmd, str(data), str(tmp_path/'cv'), str(cfg), 2, False, '', capsys=capsys)
     assert code == 0 and out.count('done before, reused') == 2   # resumed: both folds found saved, nothing trained
     assert pd.read_csv(tmp_path/'cv'/'summary.csv').equals(summary)
     # the audit

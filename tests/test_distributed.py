@@ -39,7 +39,7 @@ def _train(tmp_path, name:str, processes:int):
     "Train the sample with CONFIG into `tmp_path/name/model.pkl`, alone or on `processes` CPU processes; the test scores."
     cfg = tmp_path/'config.json'; cfg.write_text(json.dumps(CONFIG))
     train = BIN/'fashion-attrs-train'
-    args = [train, SAMPLE, '--config', cfg, '--out', tmp_path/name/'model.pkl', '--splits', tmp_path/'splits.csv']
+    args = [train, SAMPLE, '--config', cfg, '--out', tmp_path/name/'model.pkl', '--splits', tmp_path/'splits.csv', '--log-dir', '']
     if processes > 1:
         args = [BIN/'accelerate', 'launch', '--multi_gpu', '--num_processes', processes, '--num_machines', 1,
                 '--mixed_precision', 'no', '--dynamo_backend', 'no', '--main_process_port', _free_port(), *args]

@@ -5,11 +5,19 @@ from conftest import run, SAMPLE
 
 def test_train_on_sample_beats_majority_and_loads_in_new_process(tmp_path):
     out = tmp_path/'sample.pkl'
-    r = run('fashion-attrs-train', SAMPLE, '--out', out)
+    r = run('fashion-attrs-train', SAMPLE, '--out', out, '--log-dir', tmp_path/'runs')
     assert r.returncode == 0, r.stderr[-3000:]
     for suffix in ['.history.csv', '.history.png', '.lr_find.png', '.config.json', '.test_scores.csv']:
         assert (tmp_path/f'sample{suffix}').exists(), suffix
     scores = pd.read_csv(tmp_path/'sample.test_scores.csv').set_index('attribute')
+    # the run in TensorBoard: one folder for the run, the head's valid scores per epoch as in the CSV log, the test scores beside the settings
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    (logged,) = (tmp_path/'runs').iterdir()
+    assert logged.name.endswith('-train-sample'), logged.name
+    head = pd.read_csv(tmp_path/'sample.history.csv').query("phase == 'head'").mean_f1
+    assert [round(e.value, 5) for e in EventAccumulator(str(logged/'head')).Reload().Scalars('mean_f1')] == [round(v, 5) for v in head]
+    final = EventAccumulator(str(logged)).Reload()
+    assert abs(final.Scalars('test/mean_macro_f1')[0].value - scores.loc['mean'].macro_f1) < 1e-6
     for attr in ['neck', 'sleeve_length', 'pattern']:
         s = scores.loc[attr]
         assert s.macro_f1 > s.majority_macro_f1 + 0.2, scores
@@ -42,7 +50,7 @@ def test_same_seed_same_model_on_a_first_and_a_later_run(tmp_path):
     env = {**os.environ, 'FASHION_ATTRS_CACHE': str(tmp_path/'cache')}
     probs = []
     for k in range(2):
-        r = run('fashion-attrs-train', SAMPLE, '--out', tmp_path/f'm{k}.pkl', '--config', tmp_path/'cfg.json', env=env)
+        r = run('fashion-attrs-train', SAMPLE, '--out', tmp_path/f'm{k}.pkl', '--config', tmp_path/'cfg.json', '--log-dir', '', env=env)
         assert r.returncode == 0, r.stderr[-3000:]
         r = run('fashion-attrs-predict', SAMPLE/'images', '--model', tmp_path/f'm{k}.pkl', '--out', tmp_path/f'o{k}.csv', '--probs', env=env)
         assert r.returncode == 0, r.stderr[-3000:]

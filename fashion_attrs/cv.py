@@ -140,7 +140,8 @@ def write_cv(result:CVResult, out:str|Path)->list[Path]:
     out = Path(out)
     paths = [write_csv(result.oof_probs, out/'oof_probs.csv'), write_csv(result.fold_scores, out/'fold_scores.csv'),
              write_csv(result.summary, out/'summary.csv')]
-    return paths + ([write_csv(result.title_agreement, out/'title_agreement.csv')] if result.title_agreement is not None else [])
+    titles = result.title_agreement   # a property: computed once here
+    return paths + ([write_csv(titles, out/'title_agreement.csv')] if titles is not None else [])
 
 def cross_validate(data:str|Path, # a folder or zip in FlixStock's layout
                    out:str|Path, # folder for each fold's results and the summary; a rerun resumes from it

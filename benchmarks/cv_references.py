@@ -16,9 +16,13 @@ from fashion_attrs.train import TrainConfig, build_learner
 from fashion_attrs.cv import cv_folds
 
 def frozen_features(table:pd.DataFrame, config:TrainConfig)->tuple[np.ndarray, np.ndarray]:
-    "Average-pooled body features of every row, plain and of the flipped photo: two arrays (n, channels)."
+    "Average-pooled ImageNet body features of every row, plain and of the flipped photo: two arrays (n, channels)."
     with tempfile.TemporaryDirectory() as tmp:
         learn = build_learner(table, table[['filename']].assign(split='train'), config, path=tmp)
+    return pooled_features(learn, table)
+
+def pooled_features(learn, table:pd.DataFrame)->tuple[np.ndarray, np.ndarray]:
+    "Average-pooled features of `learn`'s body (in eval mode) for every row, plain and of the flipped photo: two arrays (n, channels)."
     body = learn.model[0].eval()
     dl = learn.dls.test_dl(table, rm_type_tfms=0, bs=32, num_workers=0)
     plain,flipped = [],[]

@@ -3,9 +3,13 @@ import json, subprocess, sys, textwrap
 import pandas as pd
 from conftest import run, SAMPLE
 
+# the defaults at half the photos' size: the defaults themselves train on the sample in 07_train's notebook
+SMALLER = dict(size=[150, 112])
+
 def test_train_on_sample_beats_majority_and_loads_in_new_process(tmp_path):
     out = tmp_path/'sample.pkl'
-    r = run('fashion-attrs-train', SAMPLE, '--out', out, '--log-dir', tmp_path/'runs')
+    (tmp_path/'cfg.json').write_text(json.dumps(SMALLER))
+    r = run('fashion-attrs-train', SAMPLE, '--out', out, '--config', tmp_path/'cfg.json', '--log-dir', tmp_path/'runs')
     assert r.returncode == 0, r.stderr[-3000:]
     for suffix in ['.history.csv', '.history.png', '.lr_find.png', '.config.json', '.test_scores.csv']:
         assert (tmp_path/f'sample{suffix}').exists(), suffix

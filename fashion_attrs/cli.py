@@ -127,7 +127,11 @@ def train_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of 
     import dataclasses
     from fashion_attrs.train import TrainConfig, train
     if cv and config: raise DataError("give --config or --cv, not both: --cv trains the recipe that was cross-validated")
-    if cv: from fashion_attrs.cv import read_cv_run; cfg,estimate = read_cv_run(cv); cfg = dataclasses.replace(cfg, holdout=False)
+    if cv:
+        from fashion_attrs.cv import read_cv_run, check_cv_data
+        from fashion_attrs.data import read_dataset
+        cfg,estimate = read_cv_run(cv); cfg = dataclasses.replace(cfg, holdout=False)
+        check_cv_data(cv, read_dataset(data, cfg.schema)[0])   # the estimate must be of this data
     else: cfg,estimate = TrainConfig.load(config),None
     res = train(data, out, cfg, splits, log_dir=run_log_dir(log_dir, 'train', out), cv_estimate=estimate)
     print(f"exported {out} after {res.learn.model_info.minutes} min")

@@ -20,7 +20,7 @@ from .train import (TrainConfig, build_learner, suggest_lr, fit_recipe, read_his
 
 # %% auto #0
 __all__ = ['fold_splits', 'FoldResult', 'run_fold', 'save_fold', 'load_fold', 'CVResult', 'cv_folds', 'write_cv',
-           'cross_validate', 'read_cv_run']
+           'cross_validate', 'read_cv_run', 'check_cv_data']
 
 # %% ../nbs/07b_cv.ipynb #98887f31
 def fold_splits(splits:pd.DataFrame, # `filename`, `fold` (from `assign_splits`)
@@ -186,3 +186,13 @@ def read_cv_run(out:str|Path, # the folder of a finished `cross_validate` run
     if len(configs) > 1: raise DataError(f"{out}: the folds were trained with {len(configs)} different recipes; rerun fashion-attrs-cv into an empty folder")
     d = {k:v for k,v in json.loads(configs.pop()).items() if k in {f.name for f in dataclasses.fields(TrainConfig)}}
     return TrainConfig(**d), pd.read_csv(out/'summary.csv')
+
+# %% ../nbs/07b_cv.ipynb #aedebb8a
+def check_cv_data(out:str|Path, # the folder of a finished `cross_validate` run
+                  table:pd.DataFrame, # clean table from `read_dataset` of the data the final model is to train on
+                 )->None:
+    "A `DataError` unless the cross-validation in `out` held out exactly the photos of `table`, each once."
+    cv_photos,photos = set(pd.read_csv(Path(out)/'oof_probs.csv', usecols=['filename']).filename),set(table.filename)
+    if cv_photos != photos:
+        raise DataError(f"{out}: its cross-validation covered {len(cv_photos)} photos, this data has {len(photos)} "
+                        f"({len(photos - cv_photos)} not cross-validated, {len(cv_photos - photos)} no longer there): run fashion-attrs-cv on this data first")

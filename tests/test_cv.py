@@ -109,6 +109,11 @@ def test_cv_audit_and_final_model_on_the_sample(tmp_path, monkeypatch, capsys):
     assert code == 2 and err.strip() == 'error: give --config or --cv, not both: --cv trains the recipe that was cross-validated', err
     code,out,err = run_cmd(train_cmd, str(data), str(model), None, None, '', str(tmp_path/'nowhere'), capsys=capsys)
     assert code == 2 and 'nowhere: no finished cross-validation' in err and not model.parent.exists()
+    other = make_data(tmp_path/'other', ROWS_OK, {f'a{i}.jpg': jpeg('red') for i in range(30)})
+    code,out,err = run_cmd(train_cmd, str(other), str(model), None, None, '', str(tmp_path/'cv'), capsys=capsys)
+    assert code == 2 and err.strip() == (f"error: {tmp_path/'cv'}: its cross-validation covered 240 photos, this data has 30 "
+                                         "(30 not cross-validated, 240 no longer there): run fashion-attrs-cv on this data first"), err
+    assert not model.parent.exists()
     code,out,err = run_cmd(train_cmd, str(data), str(model), None, None, '', str(tmp_path/'cv'), capsys=capsys)
     assert code == 0, err
     assert 'trained on every labelled image' in out and 'macro-F1' in out and '±' in out

@@ -80,6 +80,14 @@ def save_fold(result:FoldResult, # from `run_fold`
     with atomic_write(out/f'fold_{result.fold}.json') as f: f.write(json.dumps(rec, indent=1) + '\n')
     return out/f'fold_{result.fold}.json'
 
+def _settings_json(config:TrainConfig)->dict:
+    "`config` as the JSON values a fold file keeps."
+    return json.loads(json.dumps(dataclasses.asdict(config)))
+
+def _saved_settings(saved:dict)->dict:
+    "A fold file's settings, those added since it was saved taking their defaults."
+    return _settings_json(TrainConfig()) | saved
+
 def load_fold(out:str|Path, # the run's folder
               fold:int, # the fold to look for
               config:TrainConfig, # the settings this run uses
@@ -88,8 +96,7 @@ def load_fold(out:str|Path, # the run's folder
     f,p = Path(out)/f'fold_{fold}.json',Path(out)/f'fold_{fold}.probs.csv'
     if not (f.exists() and p.exists()): return None
     rec = json.loads(f.read_text())
-    saved = json.loads(json.dumps(dataclasses.asdict(TrainConfig()))) | rec['config']   # settings added since the fold was saved have their defaults
-    if saved != json.loads(json.dumps(dataclasses.asdict(config))): return None
+    if _saved_settings(rec['config']) != _settings_json(config): return None
     titles = pd.DataFrame(rec['title_scores']) if rec.get('title_scores') else None
     return FoldResult(fold, pd.DataFrame(rec['scores']), pd.read_csv(p), pd.DataFrame(rec['history']), rec['minutes'], title_scores=titles)
 
@@ -181,8 +188,7 @@ def read_cv_run(out:str|Path, # the folder of a finished `cross_validate` run
     "The recipe every fold of the run in `out` used, and the run's summary; a `DataError` when the run is unfinished or mixes recipes."
     out = Path(out); folds = sorted(out.glob('fold_*.json'))
     if not (out/'summary.csv').exists() or not folds: raise DataError(f"{out}: no finished cross-validation (summary.csv and fold_*.json); run fashion-attrs-cv first")
-    defaults = json.loads(json.dumps(dataclasses.asdict(TrainConfig())))
-    configs = {json.dumps(defaults | json.loads(f.read_text())['config'], sort_keys=True) for f in folds}
+    configs = {json.dumps(_saved_settings(json.loads(f.read_text())['config']), sort_keys=True) for f in folds}
     if len(configs) > 1: raise DataError(f"{out}: the folds were trained with {len(configs)} different recipes; rerun fashion-attrs-cv into an empty folder")
     d = {k:v for k,v in json.loads(configs.pop()).items() if k in {f.name for f in dataclasses.fields(TrainConfig)}}
     return TrainConfig(**d), pd.read_csv(out/'summary.csv')

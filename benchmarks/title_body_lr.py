@@ -38,8 +38,7 @@ def main():
             agree = title_head_agreement(tl, part_rows(table, sp, 'valid'), config)
             plain,flipped = pooled_features(learn, table)
         np.savez_compressed(out/f'features_fold_{k}.npz', plain=plain, flipped=flipped, filename=table.filename.to_numpy())
-        folds_k = splits.set_index('filename').loc[table.filename].reset_index()
-        recs = [r for r in fold_scores((plain + flipped) / 2, table, folds_k, a.C) if r['fold'] == k]
+        recs = fold_scores((plain + flipped) / 2, table, splits, a.C, only=[k])   # `cv_folds` keeps the table's order
         rec = dict(fold=k, minutes=round((time.time() - start) / 60, 2), config=config.__dict__, C=a.C,
                    scores=recs, title_agreement=agree.to_dict('records'))
         (out/f'fold_{k}.json').write_text(json.dumps(rec, indent=1, default=str) + '\n')

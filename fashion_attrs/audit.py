@@ -18,7 +18,7 @@ from .model import OutputLayout
 # %% auto #0
 __all__ = ['attribute_probs', 'label_issues', 'plot_label_issues', 'expected_calibration_error', 'apply_temperature',
            'fit_temperature', 'labelled_probs', 'with_fold_means', 'calibration_table', 'apply_offsets', 'fit_offsets',
-           'offsets_table', 'specific_table']
+           'offsets_table', 'specific_probs', 'specific_table', 'specific_title_agreement']
 
 # %% ../nbs/07c_audit.ipynb #d13caaf5
 def attribute_probs(probs:pd.DataFrame|np.ndarray, # (n_images, n_out) probabilities, or a table with the layout's token columns
@@ -160,19 +160,46 @@ def offsets_table(oof:pd.DataFrame, # out-of-fold probabilities with `filename`,
     return with_fold_means(pd.DataFrame(recs), ['argmax_f1', 'offsets_f1'])
 
 # %% ../nbs/07c_audit.ipynb #db5ea6ea
+def specific_probs(probs:pd.DataFrame, # probabilities with the layout's token columns
+                   layout:OutputLayout,
+                   attr:str, # an attribute
+                  )->np.ndarray|None:
+    "The specific output's probabilities of `attr` (n, n_classes - 1), or None when `probs` has no specific block for it."
+    cols = layout.vocab[layout.specific_slices[attr]] if attr in layout.specific_slices else []
+    return probs[cols].to_numpy(float) if cols and all(c in probs for c in cols) else None
+
 def specific_table(oof:pd.DataFrame, # out-of-fold probabilities with `filename`, `fold` and token columns (from `cv`)
                    table:pd.DataFrame, # the clean table with the labels
                    layout:OutputLayout,
                   )->pd.DataFrame:
-    "Per fold and attribute: macro-F1 over the specific classes alone (photos labelled with one, argmax without the last class) beside the all-class macro-F1."
-    recs = []
-    for a,p,y,f in labelled_probs(oof, table, layout):
-        spec = y < p.shape[1] - 1
+    "Per fold and attribute: macro-F1 over the specific classes alone (photos labelled with one; argmax without the last class, and the specific output's answer where `oof` has it) beside the all-class macro-F1."
+    recs,df = [],table[['filename'] + layout.schema.names].merge(oof, on='filename', how='inner', validate='one_to_one')
+    f1 = lambda y, c: f1_score(y, c, average='macro', zero_division=0) if len(y) else np.nan
+    for a in layout.schema.names:
+        d = df[df[a].notna()]
+        p,q,y,f = attribute_probs(d, layout, a),specific_probs(d, layout, a),d[a].astype(int).to_numpy(),d.fold.to_numpy()
+        spec = y < layout.schema[a].n_classes - 1
         for k in np.unique(f):
             te,st = f == k,(f == k) & spec
-            recs.append(dict(fold=int(k), attribute=a, n=int(te.sum()), n_specific=int(st.sum()),
-                             all_f1=f1_score(y[te], p[te].argmax(1), average='macro', zero_division=0),
-                             specific_f1=f1_score(y[st], p[st, :-1].argmax(1), average='macro', zero_division=0) if st.any() else np.nan))
-    res = with_fold_means(pd.DataFrame(recs), ['all_f1', 'specific_f1'])
+            recs.append(dict(fold=int(k), attribute=a, n=int(te.sum()), n_specific=int(st.sum()), all_f1=f1(y[te], p[te].argmax(1)),
+                             specific_f1=f1(y[st], p[st, :-1].argmax(1)), output_f1=f1(y[st], q[st].argmax(1)) if q is not None else np.nan))
+    res = with_fold_means(pd.DataFrame(recs), ['all_f1', 'specific_f1', 'output_f1'])
     res.loc[res.attribute == 'mean', 'n_specific'] = res[res.attribute != 'mean'].groupby('fold').n_specific.sum().to_numpy()
     return res.astype(dict(n_specific=int))
+
+# %% ../nbs/07c_audit.ipynb #e7eeb71e
+def specific_title_agreement(oof:pd.DataFrame, # out-of-fold probabilities with `filename`, `fold` and token columns (from `cv`)
+                             titled:pd.DataFrame, # `filename` and the class each title names (from `titles.title_classes`)
+                             layout:OutputLayout,
+                            )->pd.DataFrame:
+    "Per fold and attribute, over the photos whose title names a specific class: how many, and the shares whose argmax without the catch-all, and whose specific output (nan without one), is that class."
+    recs,df = [],titled.merge(oof, on='filename', how='inner', validate='one_to_one')
+    for a in layout.schema:
+        if a.name not in titled: continue
+        d = df[df[a.name].notna() & (df[a.name] < a.n_classes - 1)]
+        said,p,q = d[a.name].astype(int).to_numpy(),attribute_probs(d, layout, a.name)[:, :-1].argmax(1),specific_probs(d, layout, a.name)
+        for k in np.unique(d.fold):
+            m = (d.fold == k).to_numpy()
+            recs.append(dict(fold=int(k), attribute=a.name, n_titled=int(m.sum()), argmax_agree=float((p[m] == said[m]).mean()),
+                             output_agree=float((q[m].argmax(1) == said[m]).mean()) if q is not None else np.nan))
+    return pd.DataFrame(recs, columns=['fold', 'attribute', 'n_titled', 'argmax_agree', 'output_agree'])

@@ -11,7 +11,7 @@ from fastcore.xtras import atomic_save
 
 # %% auto #0
 __all__ = ['DEFAULT_SEED', 'DEFAULT_MODEL', 'UserError', 'DataError', 'ModelError', 'cache_dir', 'cache_report', 'clear_cache',
-           'env_limit', 'atomic_write', 'write_csv', 'save_figure']
+           'env_limit', 'atomic_write', 'write_csv', 'block_argmax', 'save_figure']
 
 # %% ../nbs/00_core.ipynb #e3a03110
 DEFAULT_SEED = 42 # seeds the split, the folds, training and the loaders unless a setting says otherwise
@@ -87,6 +87,16 @@ def write_csv(df, # a pandas DataFrame
     "Write `df` to `path` as CSV without its index, atomically."
     with atomic_write(path, newline='') as f: df.to_csv(f, index=False, **kwargs)
     return Path(path)
+
+# %% ../nbs/00_core.ipynb #785f2177
+def block_argmax(probs, # (n_images, n_out) probabilities
+                 slices:list, # one `slice` of the outputs per block
+                )->tuple:
+    "Per block, the index of the largest output within it and that output, each (n_images, n_blocks)."
+    import numpy as np   # here, so that importing `core` stays cheap
+    blocks = [np.asarray(probs)[:, s] for s in slices]
+    if not blocks: return np.zeros((len(probs), 0), int), np.zeros((len(probs), 0))
+    return np.stack([b.argmax(1) for b in blocks], 1), np.stack([b.max(1) for b in blocks], 1)
 
 # %% ../nbs/00_core.ipynb #f6410511
 def save_figure(fig, # a matplotlib Figure

@@ -84,9 +84,11 @@ def _settings_json(config:TrainConfig)->dict:
     "`config` as the JSON values a fold file keeps."
     return json.loads(json.dumps(dataclasses.asdict(config)))
 
+_BEFORE_ADDED = dict(specific_output=False)   # settings added later whose default changed what trains: the value before they existed
+
 def _saved_settings(saved:dict)->dict:
-    "A fold file's settings, those added since it was saved taking their defaults."
-    return _settings_json(TrainConfig()) | saved
+    "A fold file's settings, those added since it was saved taking their defaults (or, if the default trains otherwise, `_BEFORE_ADDED`'s value)."
+    return _settings_json(TrainConfig()) | _BEFORE_ADDED | saved
 
 def load_fold(out:str|Path, # the run's folder
               fold:int, # the fold to look for

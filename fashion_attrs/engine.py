@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 import numpy as np
 from PIL import Image
-from .core import ModelError, atomic_write
+from .core import ModelError, atomic_write, block_argmax
 from .schema import Schema
 
 # %% auto #0
@@ -70,14 +70,19 @@ class SpecLayout:
         self.schema,self.vocab,self.na_class = Schema.from_dict(spec['schema']),list(spec['vocab']),spec['na_class']
         starts = np.cumsum([0] + [a.n_classes + self.na_class for a in self.schema])
         self.starts = dict(zip(self.schema.names, starts.tolist()))
+        at = {a: [i for i,t in enumerate(self.vocab) if t.startswith(f'specific:{a}:')] for a in self.schema.names}
+        self.specific_slices = {a: slice(ix[0], ix[-1] + 1) for a,ix in at.items() if ix}
     @property
     def n_out(self)->int: return len(self.vocab)
     def class_slice(self, attr:str)->slice: return slice(self.starts[attr], self.starts[attr] + self.schema[attr].n_classes)
     def decode(self, probs:np.ndarray, # (n_images, n_out) probabilities
               )->tuple[np.ndarray, np.ndarray]:
         "Class codes and their probabilities (n_images, n_attributes): the argmax among each attribute's real classes."
-        blocks = [np.asarray(probs)[:, self.class_slice(a)] for a in self.schema.names]
-        return np.stack([b.argmax(1) for b in blocks], 1), np.stack([b.max(1) for b in blocks], 1)
+        return block_argmax(probs, [self.class_slice(a) for a in self.schema.names])
+    def decode_specific(self, probs:np.ndarray, # (n_images, n_out) probabilities
+                       )->tuple[np.ndarray, np.ndarray]:
+        "The most likely specific class and its probability (n_images, n_attributes with a specific block)."
+        return block_argmax(probs, list(self.specific_slices.values()))
 
 # %% ../nbs/06a_engine.ipynb #01b8943c
 def export_onnx(learn, # a learner from `inference.load_model`

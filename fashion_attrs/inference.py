@@ -23,8 +23,9 @@ from tqdm import tqdm
 __all__ = ['ENGINES', 'PRECISIONS', 'MIN_SIDE', 'load_model', 'onnx_model', 'int8_path', 'open_engine', 'relative_names',
            'image_root', 'image_sources', 'needs_normalising', 'normalise_image', 'read_image', 'image_note',
            'read_noted', 'read_pixels', 'read_ahead', 'Batch', 'as_engine', 'predict_batches', 'prediction_table',
-           'probability_table', 'Predictions', 'predict_images', 'quantize_model', 'check_writable', 'write_outputs',
-           'Written', 'predict_to_files', 'label_image', 'labeled_copy_names', 'write_labeled_images']
+           'probability_table', 'check_specific', 'specific_prediction_table', 'Predictions', 'predict_images',
+           'quantize_model', 'check_writable', 'write_outputs', 'Written', 'predict_to_files', 'label_image',
+           'labeled_copy_names', 'write_labeled_images']
 
 # %% ../nbs/09_inference.ipynb #c4895677
 def load_model(path:str|Path, # an exported fashion_attrs learner (.pkl)
@@ -260,6 +261,26 @@ def probability_table(filenames:list[str], # one per row of `probs`
     res.insert(0, 'filename', list(filenames))
     return res
 
+# %% ../nbs/09_inference.ipynb #cf427783
+def check_specific(layout, # the model's `OutputLayout` or an engine's `SpecLayout`
+                  )->None:
+    "A `ModelError` unless the model has the specific-class output (trained with the setting `specific_output`)."
+    if not layout.specific_slices: raise ModelError("the model has no specific-class output: train it with the setting specific_output true")
+
+def specific_prediction_table(filenames:list[str], # one per row of `probs`
+                              probs:np.ndarray, # (n_images, n_out) probabilities
+                              layout, # the model's `OutputLayout`, with specific blocks
+                              names:bool=False, # display names instead of class codes
+                             )->pd.DataFrame:
+    "`filename`, and per attribute with a specific block its most likely specific class (code or display name) and `<attr>_prob`, that class's probability."
+    check_specific(layout)
+    codes,conf = layout.decode_specific(probs)
+    res = pd.DataFrame({'filename': list(filenames)})
+    for j,a in enumerate(layout.specific_slices):
+        res[a] = [layout.schema[a].display(int(c)) for c in codes[:, j]] if names else codes[:, j].astype(int).tolist()
+        res[f'{a}_prob'] = conf[:, j]
+    return res
+
 # %% ../nbs/09_inference.ipynb #b2d4f6a8
 class Predictions(NamedTuple):
     "What `predict_images` found: tables to write, and the image file of each predicted row."
@@ -342,17 +363,20 @@ def predict_to_files(engine, # an engine (`open_engine`), or a learner from `loa
                      bs:int=16, # batch size: larger ones gain nothing on a CPU and cost memory
                      names:bool=False, # attribute columns hold display names instead of class codes
                      probs:bool=False, # also write `<out stem>.probs.csv`
+                     specific:bool=False, # also write `<out stem>.specific.csv`, each attribute's most likely specific class (see `specific_prediction_table`)
                      keep:bool=False, # also return the probabilities and image files
                      min_confidence:float=0., # below this probability an attribute is written `#N/A`
                      report=None, # called with (filename, reason) of each skipped file as it is found
                      note=None, # called with (filename, note) of each predicted photo that has an `image_note`
                     )->Written:
     "Predict `images` batch by batch into `out` and its sidecars, all replaced at the end; stale sidecars removed."
-    engine,sources,out = as_engine(engine),image_sources(images),Path(out)
-    err_path,prob_path = out.with_name(f'{out.stem}.errors.csv'),out.with_name(f'{out.stem}.probs.csv')
+    engine,out = as_engine(engine),Path(out)
+    if specific: check_specific(engine.layout)   # before anything is read or written
+    sources = image_sources(images)
+    err_path,prob_path,spec_path = [out.with_name(f'{out.stem}.{k}.csv') for k in ('errors', 'probs', 'specific')]
     n,errors,kept = 0,[],[]
     with ExitStack() as files, tqdm(total=len(sources), unit='photo', disable=None, file=sys.stderr) as bar:
-        fo,fp = [files.enter_context(atomic_write(p, newline='')) for p in [out] + [prob_path]*probs] + [None]*(not probs)
+        fo,fp,fs = [files.enter_context(atomic_write(p, newline='')) if want else None for p,want in [(out, True), (prob_path, probs), (spec_path, specific)]]
         for b in predict_batches(engine, sources, bs):
             for e in b.errors: report and report(*e)
             for m in b.notes: note and note(*m)
@@ -360,14 +384,15 @@ def predict_to_files(engine, # an engine (`open_engine`), or a learner from `loa
                 prediction_table(b.filenames, b.probs, engine.layout, names, min_confidence).to_csv(fo, header=not n, index=False)
                 pt = probability_table(b.filenames, b.probs, engine.layout)
                 if fp: pt.to_csv(fp, header=not n, index=False)
+                if fs: specific_prediction_table(b.filenames, b.probs, engine.layout, names).to_csv(fs, header=not n, index=False)
                 if keep: kept.append((pt, b.paths))
             n += len(b.filenames); errors += b.errors; bar.update(len(b.filenames) + len(b.errors))
         if not n: raise DataError(f"{' '.join(map(str, L(images)))}: no readable images ({len(errors)} files skipped)")
         errors = pd.DataFrame(errors, columns=['filename', 'reason'])
         if len(errors): errors.to_csv(files.enter_context(atomic_write(err_path, newline='')), index=False)
-    for p,used in [(err_path, len(errors)), (prob_path, probs)]:
+    for p,used in [(err_path, len(errors)), (prob_path, probs), (spec_path, specific)]:
         if not used: p.unlink(missing_ok=True)
-    return Written(n, errors, [out] + [err_path]*bool(len(errors)) + [prob_path]*probs,
+    return Written(n, errors, [out] + [err_path]*bool(len(errors)) + [prob_path]*probs + [spec_path]*specific,
                    pd.concat([k[0] for k in kept], ignore_index=True) if keep else None, [p for k in kept for p in k[1]] if keep else None)
 
 # %% ../nbs/09_inference.ipynb #4ef1ddb8

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_model.ipynb #35caba60
 from __future__ import annotations
-from .core import DEFAULT_SEED, DataError   # first: the package silences fastai's import-time warnings
+from .core import DEFAULT_SEED, DataError, block_argmax   # first: the package silences fastai's import-time warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import torch.nn.functional as F
@@ -25,15 +25,22 @@ __all__ = ['OutputLayout', 'image_path', 'attribute_datablock', 'attribute_datal
 
 # %% ../nbs/06_model.ipynb #2230a843
 class OutputLayout:
-    "The model's outputs: one block per attribute, one output per class (plus an `<attr>:#N/A` output if `na_class`)."
+    "The model's outputs: one block per attribute, one output per class (plus an `<attr>:#N/A` output if `na_class`); then, if `specific`, one block per attribute of its specific classes."
+    specific_slices = {}   # the specific blocks; none in a layout pickled before they existed
     def __init__(self, schema:Schema|str|None=None, # the attributes
                  na_class:bool=False, # treat a missing attribute as a class of its own instead of ignoring it
+                 specific:bool=False, # add per attribute a block of its classes but the last (the catch-all), learned from the photos labelled with one of them
                 ):
         self.schema,self.na_class = load_schema(schema),na_class
-        self.vocab,self.slices = [],{}
+        self.vocab,self.slices,self.specific_slices = [],{},{}
         for a in self.schema:
             toks = [self.token(a.name, c) for c in range(a.n_classes)] + ([f'{a.name}:#N/A'] if na_class else [])
             self.slices[a.name] = slice(len(self.vocab), len(self.vocab)+len(toks))
+            self.vocab += toks
+        for a in (self.schema if specific else []):
+            if a.n_classes < 3: continue   # one specific class: nothing to choose
+            toks = [self.specific_token(a.name, c) for c in range(a.n_classes - 1)]
+            self.specific_slices[a.name] = slice(len(self.vocab), len(self.vocab)+len(toks))
             self.vocab += toks
 
     @property
@@ -41,16 +48,21 @@ class OutputLayout:
     def token(self, attr:str, code:int)->str:
         "The vocabulary token of class `code` of `attr`: `<attr>:<display name>`."
         return f"{attr}:{self.schema[attr].display(int(code))}"
+    def specific_token(self, attr:str, code:int)->str:
+        "The token of specific class `code` of `attr` in its specific block: `specific:<attr>:<display name>`."
+        return f"specific:{attr}:{self.schema[attr].display(int(code))}"
     def class_slice(self, attr:str)->slice:
         "The outputs of the real classes of `attr` (without the `#N/A` output)."
         s = self.slices[attr]; return slice(s.start, s.start + self.schema[attr].n_classes)
-    def __repr__(self): return f"OutputLayout({self.schema.name}, n_out={self.n_out}, na_class={self.na_class})"
+    def __repr__(self): return f"OutputLayout({self.schema.name}, n_out={self.n_out}, na_class={self.na_class}, specific={bool(self.specific_slices)})"
 
     def tokens(self, row)->list[str]:
-        "The label tokens of a table row: one per known attribute (and `<attr>:#N/A` for unknown ones if `na_class`)."
+        "The label tokens of a table row: one per known attribute (and `<attr>:#N/A` for unknown ones if `na_class`), and the specific token of a specific class."
         res = []
         for a in self.schema.names:
-            if not pd.isna(row[a]): res.append(self.token(a, row[a]))
+            if not pd.isna(row[a]):
+                res.append(self.token(a, row[a]))
+                if a in self.specific_slices and row[a] < self.schema[a].n_classes - 1: res.append(self.specific_token(a, row[a]))
             elif self.na_class: res.append(f'{a}:#N/A')
         return res
     __call__ = tokens
@@ -60,8 +72,13 @@ class OutputLayout:
 def decode(self:OutputLayout, probs:torch.Tensor|np.ndarray, # (n_images, n_out) probabilities
           )->tuple[np.ndarray, np.ndarray]:
     "Class codes and their probabilities, each (n_images, n_attributes): the argmax among each attribute's real classes."
-    blocks = [np.asarray(probs)[:, self.class_slice(a)] for a in self.schema.names]
-    return np.stack([b.argmax(1) for b in blocks], 1), np.stack([b.max(1) for b in blocks], 1)
+    return block_argmax(probs, [self.class_slice(a) for a in self.schema.names])
+
+@patch
+def decode_specific(self:OutputLayout, probs:torch.Tensor|np.ndarray, # (n_images, n_out) probabilities
+                   )->tuple[np.ndarray, np.ndarray]:
+    "The most likely specific class and its probability, each (n_images, n_attributes with a specific block), from the specific blocks."
+    return block_argmax(probs, list(self.specific_slices.values()))
 
 @patch
 def target_codes(self:OutputLayout, target:torch.Tensor|np.ndarray, # (n_images, n_out) one-hot targets
@@ -125,7 +142,7 @@ def attribute_dataloaders(table:pd.DataFrame, # clean table from `read_dataset`
 
 # %% ../nbs/06_model.ipynb #5ca30b59
 class MaskedAttributeLoss:
-    "Sum over attributes of BCE or CE over the images where that attribute is labelled; decodes to one class per attribute."
+    "Sum over attributes of BCE or CE over the images where that attribute is labelled (and CE over each specific block where a specific class is); decodes to one class per attribute."
     def __init__(self, layout:OutputLayout,
                  kind:str='bce', # 'bce' (sigmoid per output) or 'ce' (softmax per attribute)
                  class_weights:torch.Tensor|None=None, # one weight per output; None: all 1
@@ -136,23 +153,26 @@ class MaskedAttributeLoss:
         if self.class_weights is not None and len(self.class_weights) != layout.n_out:
             raise ValueError(f"{len(self.class_weights)} class weights for {layout.n_out} outputs")
 
+    def _blocks(self):
+        "Each block of outputs with its kind: the attributes' blocks, then the specific blocks (always softmax)."
+        return [(s, self.kind) for s in self.layout.slices.values()] + [(s, 'ce') for s in self.layout.specific_slices.values()]
+
     def __call__(self, logits, target):
         logits,target = logits.as_subclass(torch.Tensor),target.as_subclass(torch.Tensor).float()
         total = (logits * 0).sum()  # zero, but on the graph: a batch with nothing labelled trains nothing instead of failing
-        for attr,s in self.layout.slices.items():
+        for s,kind in self._blocks():
             t = target[:, s]; known = t.sum(1) > 0
             if not known.any(): continue
             lg,t = logits[known, s], t[known]
             w = torch.ones(len(t), device=t.device) if self.class_weights is None else (t * self.class_weights[s].to(t.device)).sum(1)
-            per_image = (F.binary_cross_entropy_with_logits(lg, t, reduction='none').mean(1) if self.kind == 'bce'
+            per_image = (F.binary_cross_entropy_with_logits(lg, t, reduction='none').mean(1) if kind == 'bce'
                          else F.cross_entropy(lg, t.argmax(1), reduction='none'))
             total = total + (per_image * w).sum() / w.sum()
         return total
 
     def activation(self, logits):
-        "Probabilities: sigmoid per output for 'bce', softmax within each attribute for 'ce'."
-        if self.kind == 'bce': return torch.sigmoid(logits)
-        return torch.cat([F.softmax(logits[:, s], 1) for s in self.layout.slices.values()], 1)
+        "Probabilities: sigmoid per output for 'bce', softmax within each attribute for 'ce'; softmax within each specific block."
+        return torch.cat([torch.sigmoid(logits[:, s]) if kind == 'bce' else F.softmax(logits[:, s], 1) for s,kind in self._blocks()], 1)
 
     def decodes(self, probs):
         "One-hot with exactly one class per attribute, the layout's decoding: fastai turns it into class-name tokens."
@@ -163,15 +183,16 @@ def class_weights(table:pd.DataFrame, # the training rows
                   layout:OutputLayout,
                   power:float=0.5, # 0: no weighting, 1: full inverse frequency
                  )->torch.Tensor:
-    "One weight per output, larger for rarer classes; an `_na` output gets the weight of its count too."
+    "One weight per output, larger for rarer classes; an `_na` output gets the weight of its count too, a specific block the weights among the specific classes."
     w = torch.ones(layout.n_out)
+    def put(start, n):   # the weights of one block from its classes' counts
+        for i,nc in enumerate(n): w[start + i] = (sum(n) / (len(n) * max(nc, 1))) ** power
     for a in layout.schema:
         counts = table[a.name].value_counts(dropna=False)
-        n_out = a.n_classes + layout.na_class
         codes = list(range(a.n_classes)) + ([None] if layout.na_class else [])
         n = [int(table[a.name].isna().sum()) if c is None else int(counts.get(c, 0)) for c in codes]
-        total = sum(n)
-        for i,nc in enumerate(n): w[layout.slices[a.name].start + i] = (total / (n_out * max(nc, 1))) ** power
+        put(layout.slices[a.name].start, n)
+        if a.name in layout.specific_slices: put(layout.specific_slices[a.name].start, n[:a.n_classes - 1])
     return w
 
 # %% ../nbs/06_model.ipynb #b7c108ac

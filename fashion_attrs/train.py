@@ -44,6 +44,7 @@ class TrainConfig:
     bs:int = 16 # batch size
     loss:str = 'bce' # 'bce' (sigmoid + binary cross-entropy per attribute) or 'ce' (softmax cross-entropy)
     na_class:bool = False # treat #N/A as a class of its own instead of masking it out of the loss
+    specific_output:bool = True # add per attribute the most likely specific class (all but the last, catch-all class), learned from the photos labelled with one
     class_weight_power:float = 0.75 # 0: no imbalance handling; 1: inverse class frequency in the loss
     lr:float|None = 4e-3 # None: use lr_find's suggestion
     lr_find_iters:int = 20 # mini-batches lr_find tries
@@ -54,7 +55,7 @@ class TrainConfig:
     feature_passes:int = 2 # fit the head on the frozen body's features of this many augmented passes over the training images; 0: run every frozen epoch through the body
     train_bn:bool = False # train the body's batch-norm layers while it is frozen (needs `feature_passes` 0)
     freeze_bn_stats:bool = True # keep the body's batch-norm statistics while unfrozen (ImageNet's, or those of title pretraining)
-    epochs:int = 2 # epochs after unfreezing
+    epochs:int = 0 # epochs after unfreezing; 0: the head on the frozen body is the model (what 5-fold CV chose, see below)
     gradual_unfreeze:bool = False # unfreeze the last body group for one epoch before the rest
     patience:int = 3 # early stopping: epochs without a better valid mean macro-F1
     select_best:bool = True # keep the state with the best valid mean macro-F1; False: the last state (cross-validation's choice, so the held-out fold never chooses)
@@ -238,7 +239,7 @@ def build_learner(table:pd.DataFrame, # clean table from `read_dataset`
                  )->Learner:
     "A `vision_learner` on `config.arch` with the masked loss, class weights, per-attribute metrics and a `ModelInfo`; each of several processes loads its part of every batch."
     schema = load_schema(config.schema)
-    layout = OutputLayout(schema, na_class=config.na_class)
+    layout = OutputLayout(schema, na_class=config.na_class, specific=config.specific_output)
     size = tuple(config.size) if isinstance(config.size, (list, tuple)) else config.size
     dls = attribute_dataloaders(table, splits, layout, bs=max(1, config.bs // n_processes()), size=size, augment=config.augment, seed=config.seed)
     train_rows = table[table.filename.isin(splits.filename[splits.split == 'train'])]
@@ -372,7 +373,7 @@ def title_learner(learn:Learner, # the learner whose body is to be pretrained
                  )->Learner:
     "An unfrozen learner on the classes in `rows`, sharing `learn`'s body (its own head, softmax CE, no class weights)."
     if len(rows) < 2: raise DataError(f"title pretraining needs at least 2 training photos whose title names a class; {len(rows)} do")
-    tcfg = dataclasses.replace(config, loss='ce', class_weight_power=0, na_class=False, bs=min(config.bs, len(rows)))
+    tcfg = dataclasses.replace(config, loss='ce', class_weight_power=0, na_class=False, specific_output=False, bs=min(config.bs, len(rows)))
     tl = build_learner(rows, rows[['filename']].assign(split='train'), tcfg, path=learn.path)
     tl.model[0] = learn.model[0]   # the same body: training it here trains `learn`'s
     tl.create_opt(); tl.unfreeze()   # an optimiser over this body (`vision_learner` made one over the body it replaced), every layer trained

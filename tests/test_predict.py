@@ -59,10 +59,27 @@ def test_probs_and_names(model, images, tmp_path):
     r = run('fashion-attrs-predict', d, '--model', model, '--out', out, '--probs', '--names')
     assert r.returncode == 0, r.stderr
     pr = pd.read_csv(tmp_path/'Output.probs.csv')
-    assert len(pr) == len(good) and pr.shape[1] == 1 + 21 and pr.columns[1] == 'neck:henley'
-    assert [c.split(':')[0] for c in pr.columns[1:]] == ['neck']*7 + ['sleeve_length']*4 + ['pattern']*10
+    assert len(pr) == len(good) and pr.shape[1] == 1 + 21 + 18 and pr.columns[1] == 'neck:henley'   # 21 classes, then 18 specific ones
+    assert [c.split(':')[0] for c in pr.columns[1:]] == ['neck']*7 + ['sleeve_length']*4 + ['pattern']*10 + ['specific']*18
+    assert pr.columns[22] == 'specific:neck:henley' and 'neck:specific:mixed' not in pr.columns
     names = pd.read_csv(out)
     assert names.neck.isin(['henley', 'hooded', 'mandarin collar', 'polo collar', 'round neck', 'V-neck', 'mixed']).all()
+
+def test_specific_classes_sidecar(model, images, tmp_path):
+    "--specific writes each photo's most likely specific class beside Output.csv, never the catch-all; Output.csv is unchanged by it."
+    d,good = images
+    r = run('fashion-attrs-predict', d, '--model', model, '--out', tmp_path/'Output.csv', '--specific', '--names', '--probs')
+    assert r.returncode == 0, r.stderr
+    sp,pr = pd.read_csv(tmp_path/'Output.specific.csv'),pd.read_csv(tmp_path/'Output.probs.csv')
+    assert sp.columns.tolist() == ['filename', 'neck', 'neck_prob', 'sleeve_length', 'sleeve_length_prob', 'pattern', 'pattern_prob']
+    assert len(sp) == len(good) and sp.filename.tolist() == pr.filename.tolist()
+    assert not sp.neck.isin(['mixed']).any() and not sp.pattern.isin(['mixed']).any()
+    for a in ['neck', 'sleeve_length', 'pattern']:   # the named class is the largest of the specific block, its probability that output
+        block = pr[[c for c in pr.columns if c.startswith(f'specific:{a}:')]]
+        assert (sp[a] == block.idxmax(axis=1).str.split(':').str[-1]).all()
+        assert (abs(sp[f'{a}_prob'] - block.max(axis=1)) < 1e-5).all() and (abs(block.sum(axis=1) - 1) < 1e-4).all()
+    r2 = run('fashion-attrs-predict', d, '--model', model, '--out', tmp_path/'Plain.csv', '--names')
+    assert r2.returncode == 0 and (tmp_path/'Plain.csv').read_text() == (tmp_path/'Output.csv').read_text()
 
 def test_bad_model_is_a_clear_error(images, tmp_path):
     d,_ = images

@@ -31,9 +31,10 @@ def test_ci_runs_the_readme_test_command():
     ci_cmd = [l for l in (ROOT/'.ci'/'run').read_text().splitlines() if 'pytest' in l]
     assert len(ci_cmd) == 1 and ci_cmd[0] in (ROOT/'README.md').read_text()
 
-def test_benchmark_variant_lpft_is_the_default_config():
-    "The comparison's `lpft` row measures exactly what `TrainConfig()` trains."
+def test_benchmark_variant_lp_only_is_the_default_config():
+    "The comparison's `lp_only` row and the CV config `lp_only.json` measure exactly what `TrainConfig()` trains."
     sys.path.insert(0, str(ROOT/'benchmarks'))
-    from compare_training import LPFT
+    from compare_training import VARIANTS
     from fashion_attrs.train import TrainConfig
-    assert TrainConfig.load(ROOT/'benchmarks'/'comparison_base.json', **LPFT) == TrainConfig()
+    assert TrainConfig.load(ROOT/'benchmarks'/'comparison_base.json', **VARIANTS['lp_only']) == TrainConfig()
+    assert TrainConfig.load(ROOT/'benchmarks'/'cv_configs'/'lp_only.json') == TrainConfig()

@@ -163,7 +163,7 @@ def cross_validate(data:str|Path, # a folder or zip in FlixStock's layout
     "Cross-validate `config` on `data`: each fold held out once; finished folds saved at once and reused by a rerun."
     config = config or TrainConfig()
     table,_ = read_dataset(data, config.schema)
-    if config.title_epochs: table = add_titles(table, data)
+    if config.title_epochs or config.title_specific: table = add_titles(table, data)
     splits,results = cv_folds(table, config, folds),[]
     check_trainable(table, config.schema, splits, parts=(), n_folds=folds, where=str(data))
     for k in range(folds):

@@ -57,13 +57,14 @@ class OutputLayout:
     def __repr__(self): return f"OutputLayout({self.schema.name}, n_out={self.n_out}, na_class={self.na_class}, specific={bool(self.specific_slices)})"
 
     def tokens(self, row)->list[str]:
-        "The label tokens of a table row: one per known attribute (and `<attr>:#N/A` for unknown ones if `na_class`), and the specific token of a specific class."
+        "The label tokens of a table row: one per known attribute (and `<attr>:#N/A` for unknown ones if `na_class`), and the specific token of a specific class, from the label or else from a column `<attr>_title`."
         res = []
         for a in self.schema.names:
-            if not pd.isna(row[a]):
-                res.append(self.token(a, row[a]))
-                if a in self.specific_slices and row[a] < self.schema[a].n_classes - 1: res.append(self.specific_token(a, row[a]))
+            if not pd.isna(row[a]): res.append(self.token(a, row[a]))
             elif self.na_class: res.append(f'{a}:#N/A')
+            if a not in self.specific_slices: continue
+            said = row[a] if not pd.isna(row[a]) and row[a] < self.schema[a].n_classes - 1 else row.get(f'{a}_title', None)
+            if not pd.isna(said): res.append(self.specific_token(a, said))
         return res
     __call__ = tokens
 

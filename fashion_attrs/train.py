@@ -29,10 +29,10 @@ from .engine import export_onnx, onnx_path
 # %% auto #0
 __all__ = ['TrainConfig', 'phase_logger', 'read_history', 'PhaseTensorBoard', 'phase_callbacks', 'log_run', 'plot_history',
            'n_processes', 'is_main', 'start_processes', 'end_processes', 'distributed', 'alone', 'share_from_main',
-           'copy_from_main', 'work_folder', 'build_learner', 'suggest_lr', 'body_features', 'fit_head_on_features',
-           'FrozenBatchNormStats', 'fit_recipe', 'titled_training_rows', 'title_learner', 'tune_body_on_titles',
-           'title_head_agreement', 'export_learner', 'confidence_profile', 'TrainResult', 'kept_epoch',
-           'write_training_files', 'train']
+           'copy_from_main', 'work_folder', 'title_specific_targets', 'build_learner', 'suggest_lr', 'body_features',
+           'fit_head_on_features', 'FrozenBatchNormStats', 'fit_recipe', 'titled_training_rows', 'title_learner',
+           'tune_body_on_titles', 'title_head_agreement', 'export_learner', 'confidence_profile', 'TrainResult',
+           'kept_epoch', 'write_training_files', 'train']
 
 # %% ../nbs/07_train.ipynb #f1b565e2
 @dataclass
@@ -45,6 +45,7 @@ class TrainConfig:
     loss:str = 'bce' # 'bce' (sigmoid + binary cross-entropy per attribute) or 'ce' (softmax cross-entropy)
     na_class:bool = False # treat #N/A as a class of its own instead of masking it out of the loss
     specific_output:bool = True # add per attribute the most likely specific class (all but the last, catch-all class), learned from the photos labelled with one
+    title_specific:bool = False # the specific output also learns the class a training photo's title names where its label names none (catch-all or #N/A)
     class_weight_power:float = 0.75 # 0: no imbalance handling; 1: inverse class frequency in the loss
     lr:float|None = 4e-3 # None: use lr_find's suggestion
     lr_find_iters:int = 20 # mini-batches lr_find tries
@@ -73,6 +74,7 @@ class TrainConfig:
     def __post_init__(self):
         if self.train_bn and self.feature_passes: raise ValueError("train_bn needs feature_passes=0: cached features assume a body that does not change while frozen")
         if self.title_epochs < 0: raise ValueError(f"title_epochs must be 0 or more, got {self.title_epochs}")
+        if self.title_specific and not self.specific_output: raise ValueError("title_specific needs specific_output: the titles' classes train the specific output")
 
     @classmethod
     def load(cls, path:str|Path|None=None, # a JSON file with any of the fields
@@ -231,6 +233,22 @@ def _broadcast(self:DistributedDL, t, rank):
     return t.cpu().tolist()
 
 
+# %% ../nbs/07_train.ipynb #91b83721
+def title_specific_targets(table:pd.DataFrame, # clean table with a `title` column (from `add_titles`)
+                           splits:pd.DataFrame, # `filename`, `split`: only the `train` part's titles are read
+                           config:TrainConfig, # its `title_keywords` and `schema`
+                          )->pd.DataFrame:
+    "`table` with a column `<attr>_title` per attribute: the specific class a training photo's title names where its label names none (missing or the catch-all); missing elsewhere."
+    if 'title' not in table: raise DataError("the table has no title column: pass it through titles.add_titles first")
+    schema = load_schema(config.schema)
+    said,res = title_classes(table, config.title_keywords, schema),table.copy()
+    train = table.filename.isin(splits.filename[splits.split == 'train']).to_numpy()
+    for a in schema:
+        t,label = said[a.name].to_numpy(dtype=float, na_value=np.nan),table[a.name].to_numpy(dtype=float, na_value=np.nan)
+        use = train & (t < a.n_classes - 1) & (np.isnan(label) | (label == a.n_classes - 1))   # nan compares False
+        res[f'{a.name}_title'] = pd.array(np.where(use, t, np.nan), dtype='Float64').astype('Int64')
+    return res
+
 # %% ../nbs/07_train.ipynb #c1049a5c
 def build_learner(table:pd.DataFrame, # clean table from `read_dataset`
                   splits:pd.DataFrame, # from `load_splits`
@@ -240,6 +258,7 @@ def build_learner(table:pd.DataFrame, # clean table from `read_dataset`
     "A `vision_learner` on `config.arch` with the masked loss, class weights, per-attribute metrics and a `ModelInfo`; each of several processes loads its part of every batch."
     schema = load_schema(config.schema)
     layout = OutputLayout(schema, na_class=config.na_class, specific=config.specific_output)
+    if config.title_specific: table = title_specific_targets(table, splits, config)
     size = tuple(config.size) if isinstance(config.size, (list, tuple)) else config.size
     dls = attribute_dataloaders(table, splits, layout, bs=max(1, config.bs // n_processes()), size=size, augment=config.augment, seed=config.seed)
     train_rows = table[table.filename.isin(splits.filename[splits.split == 'train'])]
@@ -477,9 +496,10 @@ def train(data:str|Path, # a folder or zip in FlixStock's layout
     splits = load_splits(data, table, config.schema, seed=config.split_seed, path=splits_file)
     if main: distrib_barrier()
     if not config.holdout: splits = splits.assign(split='train')
+    if config.title_epochs or config.title_specific: table = add_titles(table, data)   # the training part's titles are read, never the held-out parts'
     with work_folder(out) as work:
         learn = build_learner(table, splits, config, path=work)
-        if config.title_epochs: tune_body_on_titles(learn, add_titles(table, data), splits, config, say, log_dir)
+        if config.title_epochs: tune_body_on_titles(learn, table, splits, config, say, log_dir)
         say(f"lr_find: {config.lr_find_iters} mini-batches" + (f" (main process; {n_processes()} processes train)" if n_processes() > 1 else ''))
         with alone(): suggested,lr,lr_plot = suggest_lr(learn, config) if main else (None, None, None)
         suggested,lr = share_from_main((suggested, lr))

@@ -29,10 +29,10 @@ from .engine import export_onnx, onnx_path
 # %% auto #0
 __all__ = ['TrainConfig', 'phase_logger', 'read_history', 'PhaseTensorBoard', 'phase_callbacks', 'log_run', 'plot_history',
            'n_processes', 'is_main', 'start_processes', 'end_processes', 'distributed', 'alone', 'share_from_main',
-           'copy_from_main', 'work_folder', 'title_specific_targets', 'build_learner', 'suggest_lr', 'body_features',
-           'fit_head_on_features', 'FrozenBatchNormStats', 'fit_recipe', 'titled_training_rows', 'title_learner',
-           'tune_body_on_titles', 'title_head_agreement', 'export_learner', 'confidence_profile', 'TrainResult',
-           'kept_epoch', 'write_training_files', 'train']
+           'copy_from_main', 'work_folder', 'titled_training_rows', 'title_learner', 'tune_body_on_titles',
+           'title_specific_targets', 'build_learner', 'suggest_lr', 'body_features', 'fit_head_on_features',
+           'FrozenBatchNormStats', 'fit_recipe', 'title_head_agreement', 'export_learner', 'confidence_profile',
+           'TrainResult', 'kept_epoch', 'write_training_files', 'train']
 
 # %% ../nbs/07_train.ipynb #f1b565e2
 @dataclass
@@ -233,19 +233,57 @@ def _broadcast(self:DistributedDL, t, rank):
     return t.cpu().tolist()
 
 
+# %% ../nbs/07_train.ipynb #697a2893
+def titled_training_rows(table:pd.DataFrame, # clean table with a `title` column (from `add_titles`)
+                         splits:pd.DataFrame, # `filename`, `split`: only the `train` part's titles are read
+                         config:TrainConfig, # its `title_keywords` and `schema`
+                        )->pd.DataFrame:
+    "The training photos whose title names a class of some attribute, with those classes in place of their labels."
+    if 'title' not in table: raise DataError("the table has no title column: pass it through titles.add_titles first")
+    names = load_schema(config.schema).names
+    rows = table[table.filename.isin(splits.filename[splits.split == 'train'])].drop(columns=names)
+    rows = rows.merge(title_classes(rows, config.title_keywords, config.schema), on='filename')
+    return rows[rows[names].notna().any(axis=1)].reset_index(drop=True)
+
+def title_learner(learn:Learner, # the learner whose body is to be pretrained
+                  rows:pd.DataFrame, # from `titled_training_rows`
+                  config:TrainConfig, # the data settings
+                 )->Learner:
+    "An unfrozen learner on the classes in `rows`, sharing `learn`'s body (its own head, softmax CE, no class weights)."
+    if len(rows) < 2: raise DataError(f"title pretraining needs at least 2 training photos whose title names a class; {len(rows)} do")
+    tcfg = dataclasses.replace(config, loss='ce', class_weight_power=0, na_class=False, specific_output=False, bs=min(config.bs, len(rows)))
+    tl = build_learner(rows, rows[['filename']].assign(split='train'), tcfg, path=learn.path)
+    tl.model[0] = learn.model[0]   # the same body: training it here trains `learn`'s
+    tl.create_opt(); tl.unfreeze()   # an optimiser over this body (`vision_learner` made one over the body it replaced), every layer trained
+    return tl
+
+def tune_body_on_titles(learn:Learner, table:pd.DataFrame, splits:pd.DataFrame, config:TrainConfig,
+                        say=print, # where the stage line goes
+                        log_dir:str|Path|None=None, # the run's TensorBoard folder (see `phase_callbacks`)
+                       )->Learner|None:
+    "Train `learn`'s body with a title head for `config.title_epochs` epochs, every layer unfrozen, then freeze `learn` again; the title learner, or None (said) when fewer than 2 training titles name a class."
+    rows = titled_training_rows(table, splits, config)
+    if len(rows) < 2:
+        say(f"titles: skipped, {len(rows)} training photos have a title that names a class (titles.csv or filenames)")
+        return None
+    tl = title_learner(learn, rows, config)
+    say(f"titles: {config.title_epochs} epochs at lr {config.title_lr:.1e}, whole network, on the {len(rows)} training photos whose title names a class")
+    with distributed(tl): tl.fit_one_cycle(config.title_epochs, config.title_lr, cbs=phase_callbacks('titles', log_dir))
+    learn.freeze()   # the shared body was unfrozen for the title head: frozen again before lr_find and the head
+    return tl
+
 # %% ../nbs/07_train.ipynb #91b83721
 def title_specific_targets(table:pd.DataFrame, # clean table with a `title` column (from `add_titles`)
                            splits:pd.DataFrame, # `filename`, `split`: only the `train` part's titles are read
                            config:TrainConfig, # its `title_keywords` and `schema`
                           )->pd.DataFrame:
     "`table` with a column `<attr>_title` per attribute: the specific class a training photo's title names where its label names none (missing or the catch-all); missing elsewhere."
-    if 'title' not in table: raise DataError("the table has no title column: pass it through titles.add_titles first")
-    schema = load_schema(config.schema)
-    said,res = title_classes(table, config.title_keywords, schema),table.copy()
-    train = table.filename.isin(splits.filename[splits.split == 'train']).to_numpy()
+    schema,res = load_schema(config.schema),table.copy()
+    named = titled_training_rows(table, splits, config)   # the training photos whose title names a class, those classes as labels
+    said = table[['filename']].merge(named[['filename'] + schema.names], on='filename', how='left', validate='one_to_one')
     for a in schema:
         t,label = said[a.name].to_numpy(dtype=float, na_value=np.nan),table[a.name].to_numpy(dtype=float, na_value=np.nan)
-        use = train & (t < a.n_classes - 1) & (np.isnan(label) | (label == a.n_classes - 1))   # nan compares False
+        use = (t < a.n_classes - 1) & (np.isnan(label) | (label == a.n_classes - 1))   # nan compares False
         res[f'{a.name}_title'] = pd.array(np.where(use, t, np.nan), dtype='Float64').astype('Int64')
     return res
 
@@ -373,45 +411,6 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
     kept = (f"the fine-tuned state: valid mean macro-F1 {best:.3f} beat the head-only {start:.3f}" if best > start else
             f"the head-only state: fine-tuning never beat its valid mean macro-F1 {start:.3f}")
     return phases + ['fine-tune'], kept
-
-# %% ../nbs/07_train.ipynb #697a2893
-def titled_training_rows(table:pd.DataFrame, # clean table with a `title` column (from `add_titles`)
-                         splits:pd.DataFrame, # `filename`, `split`: only the `train` part's titles are read
-                         config:TrainConfig, # its `title_keywords` and `schema`
-                        )->pd.DataFrame:
-    "The training photos whose title names a class of some attribute, with those classes in place of their labels."
-    if 'title' not in table: raise DataError("the table has no title column: pass it through titles.add_titles first")
-    names = load_schema(config.schema).names
-    rows = table[table.filename.isin(splits.filename[splits.split == 'train'])].drop(columns=names)
-    rows = rows.merge(title_classes(rows, config.title_keywords, config.schema), on='filename')
-    return rows[rows[names].notna().any(axis=1)].reset_index(drop=True)
-
-def title_learner(learn:Learner, # the learner whose body is to be pretrained
-                  rows:pd.DataFrame, # from `titled_training_rows`
-                  config:TrainConfig, # the data settings
-                 )->Learner:
-    "An unfrozen learner on the classes in `rows`, sharing `learn`'s body (its own head, softmax CE, no class weights)."
-    if len(rows) < 2: raise DataError(f"title pretraining needs at least 2 training photos whose title names a class; {len(rows)} do")
-    tcfg = dataclasses.replace(config, loss='ce', class_weight_power=0, na_class=False, specific_output=False, bs=min(config.bs, len(rows)))
-    tl = build_learner(rows, rows[['filename']].assign(split='train'), tcfg, path=learn.path)
-    tl.model[0] = learn.model[0]   # the same body: training it here trains `learn`'s
-    tl.create_opt(); tl.unfreeze()   # an optimiser over this body (`vision_learner` made one over the body it replaced), every layer trained
-    return tl
-
-def tune_body_on_titles(learn:Learner, table:pd.DataFrame, splits:pd.DataFrame, config:TrainConfig,
-                        say=print, # where the stage line goes
-                        log_dir:str|Path|None=None, # the run's TensorBoard folder (see `phase_callbacks`)
-                       )->Learner|None:
-    "Train `learn`'s body with a title head for `config.title_epochs` epochs, every layer unfrozen, then freeze `learn` again; the title learner, or None (said) when fewer than 2 training titles name a class."
-    rows = titled_training_rows(table, splits, config)
-    if len(rows) < 2:
-        say(f"titles: skipped, {len(rows)} training photos have a title that names a class (titles.csv or filenames)")
-        return None
-    tl = title_learner(learn, rows, config)
-    say(f"titles: {config.title_epochs} epochs at lr {config.title_lr:.1e}, whole network, on the {len(rows)} training photos whose title names a class")
-    with distributed(tl): tl.fit_one_cycle(config.title_epochs, config.title_lr, cbs=phase_callbacks('titles', log_dir))
-    learn.freeze()   # the shared body was unfrozen for the title head: frozen again before lr_find and the head
-    return tl
 
 # %% ../nbs/07_train.ipynb #8ba383b7
 def title_head_agreement(title_learn:Learner, # from `tune_body_on_titles`

@@ -397,7 +397,7 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
         phases.append('last group')
     learn.unfreeze()
     start = share_from_main(_last_score(learn.recorder if config.gradual_unfreeze else head.recorder) if phases else -np.inf)
-    if not config.epochs: return phases, f"the head-only state (no fine-tuning epochs); valid mean macro-F1 {start:.3f}"
+    if not config.epochs: return phases, "the head-only state (no fine-tuning epochs)" + (f"; valid mean macro-F1 {start:.3f}" if len(learn.dls.valid_ds) else "")
     say(f"fine-tune: {config.epochs} epochs at lr {unfrozen_lrs.start:.1e}..{top:.1e}, body batch-norm statistics {'kept' if keep_stats else 'trained'}")
     if not (config.select_best and len(learn.dls.valid_ds)):
         with distributed(learn): learn.fit_one_cycle(config.epochs, unfrozen_lrs, cbs=phase_callbacks('fine-tune', log_dir)+keep_stats)

@@ -84,7 +84,7 @@ def _settings_json(config:TrainConfig)->dict:
     "`config` as the JSON values a fold file keeps."
     return json.loads(json.dumps(dataclasses.asdict(config)))
 
-_BEFORE_ADDED = dict(specific_output=False)   # settings added later whose default changed what trains: the value before they existed
+_BEFORE_ADDED = dict(specific_output=False, title_specific=False)   # settings added later whose default changed what trains: the value before they existed
 
 def _saved_settings(saved:dict)->dict:
     "A fold file's settings, those added since it was saved taking their defaults (or, if the default trains otherwise, `_BEFORE_ADDED`'s value)."
@@ -163,7 +163,7 @@ def cross_validate(data:str|Path, # a folder or zip in FlixStock's layout
     "Cross-validate `config` on `data`: each fold held out once; finished folds saved at once and reused by a rerun."
     config = config or TrainConfig()
     table,_ = read_dataset(data, config.schema)
-    if config.title_epochs or config.title_specific: table = add_titles(table, data)
+    if config.reads_titles: table = add_titles(table, data)
     splits,results = cv_folds(table, config, folds),[]
     check_trainable(table, config.schema, splits, parts=(), n_folds=folds, where=str(data))
     for k in range(folds):

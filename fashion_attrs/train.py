@@ -45,7 +45,7 @@ class TrainConfig:
     loss:str = 'bce' # 'bce' (sigmoid + binary cross-entropy per attribute) or 'ce' (softmax cross-entropy)
     na_class:bool = False # treat #N/A as a class of its own instead of masking it out of the loss
     specific_output:bool = True # add per attribute the most likely specific class (all but the last, catch-all class), learned from the photos labelled with one
-    title_specific:bool = False # the specific output also learns the class a training photo's title names where its label names none (catch-all or #N/A)
+    title_specific:bool = True # the specific output also learns the class a training photo's title names where its label names none (catch-all or #N/A); no title or no specific output, no effect
     class_weight_power:float = 0.75 # 0: no imbalance handling; 1: inverse class frequency in the loss
     lr:float|None = 4e-3 # None: use lr_find's suggestion
     lr_find_iters:int = 20 # mini-batches lr_find tries
@@ -74,7 +74,6 @@ class TrainConfig:
     def __post_init__(self):
         if self.train_bn and self.feature_passes: raise ValueError("train_bn needs feature_passes=0: cached features assume a body that does not change while frozen")
         if self.title_epochs < 0: raise ValueError(f"title_epochs must be 0 or more, got {self.title_epochs}")
-        if self.title_specific and not self.specific_output: raise ValueError("title_specific needs specific_output: the titles' classes train the specific output")
 
     @classmethod
     def load(cls, path:str|Path|None=None, # a JSON file with any of the fields
@@ -89,6 +88,11 @@ class TrainConfig:
         if unknown: raise DataError(f"{where}: unknown setting(s) {sorted(unknown)}")
         try: return cls(**d)
         except ValueError as e: raise DataError(f"{where}: {e}") from None
+
+    @property
+    def reads_titles(self)->bool:
+        "Whether training reads the training photos' titles: for title pretraining, or to teach the specific output."
+        return bool(self.title_epochs or (self.title_specific and self.specific_output))
 
     def save(self, path:str|Path)->Path:
         "Write every setting to a JSON file."
@@ -296,7 +300,7 @@ def build_learner(table:pd.DataFrame, # clean table from `read_dataset`
     "A `vision_learner` on `config.arch` with the masked loss, class weights, per-attribute metrics and a `ModelInfo`; each of several processes loads its part of every batch."
     schema = load_schema(config.schema)
     layout = OutputLayout(schema, na_class=config.na_class, specific=config.specific_output)
-    if config.title_specific: table = title_specific_targets(table, splits, config)
+    if config.title_specific and config.specific_output and 'title' in table: table = title_specific_targets(table, splits, config)   # `train` and `cv` add the titles
     size = tuple(config.size) if isinstance(config.size, (list, tuple)) else config.size
     dls = attribute_dataloaders(table, splits, layout, bs=max(1, config.bs // n_processes()), size=size, augment=config.augment, seed=config.seed)
     train_rows = table[table.filename.isin(splits.filename[splits.split == 'train'])]
@@ -495,7 +499,7 @@ def train(data:str|Path, # a folder or zip in FlixStock's layout
     splits = load_splits(data, table, config.schema, seed=config.split_seed, path=splits_file)
     if main: distrib_barrier()
     if not config.holdout: splits = splits.assign(split='train')
-    if config.title_epochs or config.title_specific: table = add_titles(table, data)   # the training part's titles are read, never the held-out parts'
+    if config.reads_titles: table = add_titles(table, data)   # the training part's titles are read, never the held-out parts'
     with work_folder(out) as work:
         learn = build_learner(table, splits, config, path=work)
         if config.title_epochs: tune_body_on_titles(learn, table, splits, config, say, log_dir)

@@ -10,7 +10,7 @@ from fashion_attrs.train import TrainConfig, train
 
 TUNED = dict(bs=16, train_bn=False, freeze_epochs=4, epochs=4)   # the longer recipe, the defaults before LPFT
 LPFT = dict(size=[300, 225], bs=16, train_bn=False, lin_ftrs=[], feature_passes=2, freeze_epochs=30,   # the defaults of TrainConfig
-            freeze_bn_stats=True, class_weight_power=0.75, epochs=2)   # until 2026-12-03; `lp_only` (epochs 0) since, chosen by 5-fold CV
+            freeze_bn_stats=True, class_weight_power=0.75, epochs=2)   # until 2026-12-03; `defaults` since, chosen by 5-fold CV
 VARIANTS = {  # name -> settings changed from the base config
     'baseline': {},
     'ce': dict(loss='ce'),
@@ -31,7 +31,8 @@ VARIANTS = {  # name -> settings changed from the base config
     'tuned_unfrozen_6': {**TUNED, 'epochs': 6},
     'lpft': LPFT,   # linear head fitted on cached frozen features at 300x225, then fine-tuned with batch-norm statistics kept
     'lpft_seed_1': {**LPFT, 'seed': 1},
-    'lp_only': {**LPFT, 'epochs': 0},   # the head-only model: TrainConfig's defaults
+    'lp_only': {**LPFT, 'epochs': 0, 'specific_output': False, 'title_specific': False},   # the head-only model
+    'defaults': {**LPFT, 'epochs': 0, 'specific_output': True, 'title_specific': True},   # TrainConfig's defaults since stop 22
     'lpft_224x168': {**LPFT, 'size': [224, 168]},
     'lpft_weights_05': {**LPFT, 'class_weight_power': 0.5},
     'lpft_unfrozen_lr_div_20': {**LPFT, 'unfrozen_lr_div': 20.},   # gentler fine-tuning

@@ -340,7 +340,7 @@ def write_outputs(preds:pd.DataFrame, # from `predict_images`
     "Write the predictions, errors and probabilities atomically, remove sidecars this run has not; the paths written."
     out = Path(out)
     tables = {out: preds, out.with_name(f'{out.stem}.errors.csv'): errors if errors is not None and len(errors) else None,
-              out.with_name(f'{out.stem}.probs.csv'): probs}
+              out.with_name(f'{out.stem}.probs.csv'): probs, out.with_name(f'{out.stem}.specific.csv'): None}   # `predict_to_files` writes the last
     with ExitStack() as files:   # every file complete before any is renamed into place
         for path,df in tables.items():
             if df is not None: df.to_csv(files.enter_context(atomic_write(path, newline='')), index=False)

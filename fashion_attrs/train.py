@@ -90,9 +90,14 @@ class TrainConfig:
         except ValueError as e: raise DataError(f"{where}: {e}") from None
 
     @property
+    def teaches_titles(self)->bool:
+        "Whether the titles' classes teach the specific output: asked for, the output there, and a keyword map for the schema (the default map is FlixStock's)."
+        return bool(self.title_specific and self.specific_output and (self.title_keywords is not None or self.schema is None))
+
+    @property
     def reads_titles(self)->bool:
         "Whether training reads the training photos' titles: for title pretraining, or to teach the specific output."
-        return bool(self.title_epochs or (self.title_specific and self.specific_output))
+        return bool(self.title_epochs or self.teaches_titles)
 
     def save(self, path:str|Path)->Path:
         "Write every setting to a JSON file."
@@ -300,7 +305,7 @@ def build_learner(table:pd.DataFrame, # clean table from `read_dataset`
     "A `vision_learner` on `config.arch` with the masked loss, class weights, per-attribute metrics and a `ModelInfo`; each of several processes loads its part of every batch."
     schema = load_schema(config.schema)
     layout = OutputLayout(schema, na_class=config.na_class, specific=config.specific_output)
-    if config.title_specific and config.specific_output and 'title' in table: table = title_specific_targets(table, splits, config)   # `train` and `cv` add the titles
+    if config.teaches_titles and 'title' in table: table = title_specific_targets(table, splits, config)   # `train` and `cv` add the titles
     size = tuple(config.size) if isinstance(config.size, (list, tuple)) else config.size
     dls = attribute_dataloaders(table, splits, layout, bs=max(1, config.bs // n_processes()), size=size, augment=config.augment, seed=config.seed)
     train_rows = table[table.filename.isin(splits.filename[splits.split == 'train'])]

@@ -31,10 +31,11 @@ def test_ci_runs_the_readme_test_command():
     ci_cmd = [l for l in (ROOT/'.ci'/'run').read_text().splitlines() if 'pytest' in l]
     assert len(ci_cmd) == 1 and ci_cmd[0] in (ROOT/'README.md').read_text()
 
-def test_benchmark_variant_lp_only_is_the_default_config():
-    "The comparison's `lp_only` row and the CV config `lp_only.json` measure exactly what `TrainConfig()` trains."
+def test_benchmark_variant_defaults_is_the_default_config():
+    "The comparison's `defaults` row and the CV config `title_specific.json` measure exactly what `TrainConfig()` trains; `lp_only.json` stays the recorded head-only recipe."
     sys.path.insert(0, str(ROOT/'benchmarks'))
     from compare_training import VARIANTS
     from fashion_attrs.train import TrainConfig
-    assert TrainConfig.load(ROOT/'benchmarks'/'comparison_base.json', **VARIANTS['lp_only']) == TrainConfig()
-    assert TrainConfig.load(ROOT/'benchmarks'/'cv_configs'/'lp_only.json') == TrainConfig()
+    assert TrainConfig.load(ROOT/'benchmarks'/'comparison_base.json', **VARIANTS['defaults']) == TrainConfig()
+    assert TrainConfig.load(ROOT/'benchmarks'/'cv_configs'/'title_specific.json') == TrainConfig()
+    assert TrainConfig.load(ROOT/'benchmarks'/'cv_configs'/'lp_only.json') == TrainConfig(specific_output=False, title_specific=False)

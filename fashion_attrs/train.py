@@ -504,7 +504,7 @@ def train(data:str|Path, # a folder or zip in FlixStock's layout
     splits = load_splits(data, table, config.schema, seed=config.split_seed, path=splits_file)
     if main: distrib_barrier()
     if not config.holdout: splits = splits.assign(split='train')
-    if config.reads_titles: table = add_titles(table, data)   # the training part's titles are read, never the held-out parts'
+    if config.reads_titles: table = add_titles(table, data)   # every photo's title; only the training part's are used
     with work_folder(out) as work:
         learn = build_learner(table, splits, config, path=work)
         if config.title_epochs: tune_body_on_titles(learn, table, splits, config, say, log_dir)

@@ -38,10 +38,12 @@ def error_reason(problem:str, # a reason from `read_upload`, e.g. 'does not deco
 def attribute_answers(codes:np.ndarray, # (n_attributes,) class codes from `layout.decode`
                       conf:np.ndarray, # (n_attributes,) their probabilities
                       layout, # the engine's layout
+                      names:list[str]|None=None, # the attributes `codes` answer, in order; None: every attribute of the schema
                      )->dict:
     "attribute -> dict(code, name, probability) for one photo."
+    attrs = [layout.schema[n] for n in names] if names is not None else list(layout.schema)
     return {a.name: dict(code=int(c), name=a.display(int(c)), probability=round(float(p), 6))
-            for a,c,p in zip(layout.schema, codes, conf)}
+            for a,c,p in zip(attrs, codes, conf)}
 
 # %% ../nbs/11_serve.ipynb #0dd2e2b3
 def population_stability_index(expected:list|np.ndarray, # reference shares per class (sum 1)
@@ -306,8 +308,11 @@ def make_app(engine, # from `inference.open_engine`: `engine(x)`, `engine.spec`,
         metrics.queue.set(state['batcher'].pending)
         probs = dict(zip(good, await asyncio.gather(*map(asyncio.wrap_future, futs))))
         codes,conf = layout.decode(np.stack([probs[i] for i in good]))
-        answers = {i: attribute_answers(codes[k], conf[k], layout) for k,i in enumerate(good)}
-        return dict(results=[dict(filename=f.filename, predictions=answers[i]) if i in answers else dict(filename=f.filename, error=read[i][1])
+        answers = {i: dict(predictions=attribute_answers(codes[k], conf[k], layout)) for k,i in enumerate(good)}
+        if layout.specific_slices:   # the most likely specific class per attribute, beside the answer
+            scodes,sconf = layout.decode_specific(np.stack([probs[i] for i in good]))
+            for k,i in enumerate(good): answers[i]['specific'] = attribute_answers(scodes[k], sconf[k], layout, list(layout.specific_slices))
+        return dict(results=[dict(filename=f.filename, **answers[i]) if i in answers else dict(filename=f.filename, error=read[i][1])
                              for i,f in enumerate(files)])
 
     @app.post('/explain')

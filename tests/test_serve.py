@@ -55,6 +55,7 @@ def test_server_answers_over_http(server):
     assert r.status_code == 200, r.text
     good,bad = r.json()['results']
     assert good['filename'] == photo.name and set(good['predictions']) == {'neck', 'sleeve_length', 'pattern'}
+    assert set(good['specific']) == {'neck', 'sleeve_length', 'pattern'} and good['specific']['neck']['code'] < 6   # never the catch-all (code 6)
     assert bad == {'filename': 'notes.txt', 'error': 'not an image'}
     metrics = httpx.get(server + '/metrics').text
     assert 'fashion_attrs_images_predicted_total 1.0' in metrics and 'fashion_attrs_errors_total{reason="not an image"} 1.0' in metrics
@@ -87,6 +88,8 @@ def test_page_shows_bars_and_heat_maps(server, tmp_path):
                 assert a['name'] in label and f"{100 * a['probability']:.1f}%" in label, (label, a)
                 width = r.query_selector('.bar').evaluate("b => b.getBoundingClientRect().width / b.parentElement.getBoundingClientRect().width")
                 assert abs(width - a['probability']) < 0.01, (width, a)
+                sp = expected['specific'][r.get_attribute('data-attribute')]   # the test model has the specific-class output
+                assert r.query_selector('.specific').inner_text() == f"most likely specific class: {sp['name']} {100 * sp['probability']:.1f}%"
             heat = card.query_selector_all('img.heatmap')
             sizes = [h.evaluate('i => [i.naturalWidth, i.naturalHeight]') for h in heat]
             assert sizes == [[96, 128]] * 3, sizes   # the model's input size, width x height

@@ -1,0 +1,79 @@
+"""Flip test-time augmentation and the average of fold models, on the same 5 folds as `fashion-attrs-cv`.
+
+For each outer fold k, held out:
+- `single`: the recipe trained on the other 4 folds (what `fashion-attrs-cv` scores for fold k);
+- `single_flip`: the same model, its probabilities averaged with those of the mirrored photo;
+- `fold_average`: the recipe trained 4 times, each on 3 of the other 4 folds (an inner cross-validation), its
+  probabilities on fold k averaged: what averaging a cross-validation's models instead of training one model on all of
+  the data would score;
+- `fold_average_flip`: both.
+Each model's probabilities on fold k are saved in OUT as they come (`fold_<k>_<model>.npz`), so a rerun resumes.
+The folds' single models come first, so the flip comparison is ready before the inner models.
+
+Usage: python benchmarks/fold_models.py ../shared/flixstock-dev --out runs/fold_models [--config FILE] [--folds 0 1 2 3 4]"""
+import argparse, json, os, time
+from pathlib import Path
+os.environ.setdefault('HF_HUB_OFFLINE', '1')
+import numpy as np, pandas as pd, torch
+from fashion_attrs.data import read_dataset
+from fashion_attrs.titles import add_titles
+from fashion_attrs.train import TrainConfig
+from fashion_attrs.cv import cv_folds, run_fold
+from fashion_attrs.model import OutputLayout, batch_probs, score_table
+
+def mirrored_probs(learn, rows:pd.DataFrame)->np.ndarray:
+    "Probabilities (n_rows, n_out) of `learn` for the horizontally mirrored photos of `rows`."
+    dl = learn.dls.test_dl(rows, rm_type_tfms=0, bs=64, num_workers=0)
+    model,act = learn.model.eval(),learn.loss_func.activation
+    with torch.no_grad(): return torch.cat([act(model(xb.flip(3))) for (xb,) in dl]).numpy()
+
+def model_probs(path:Path, train_fn, rows:pd.DataFrame)->dict:
+    "The saved probabilities at `path`, or those of the model `train_fn()` returns on `rows` (plain and mirrored), saved there first."
+    if path.exists(): return dict(np.load(path))
+    start = time.time(); learn = train_fn()
+    plain,targs = batch_probs(learn, rows, with_labels=True)
+    layout,majority = learn.loss_func.layout,learn.model_info.majority
+    p = dict(plain=plain.numpy(), mirrored=mirrored_probs(learn, rows), minutes=np.array((time.time() - start) / 60),
+             truth=layout.target_codes(targs), majority=np.array([majority[a] for a in layout.schema.names]))
+    np.savez(path, **p)
+    return p
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('data'); p.add_argument('--out', default='runs/fold_models'); p.add_argument('--config', default=None)
+    p.add_argument('--folds', type=int, nargs='*', default=[0, 1, 2, 3, 4])
+    a = p.parse_args()
+    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    config = TrainConfig.load(a.config)
+    table,_ = read_dataset(a.data, config.schema)
+    if config.reads_titles: table = add_titles(table, a.data)
+    splits = cv_folds(table, config, 5)
+    quiet = lambda *args, **kw: None
+    outer = {k: table[(splits.fold == k).values].reset_index(drop=True) for k in a.folds}
+    for k in a.folds:   # the single models first: the flip comparison needs only them
+        probs = model_probs(out/f'fold_{k}_single.npz', lambda: run_fold(table, splits, k, config, quiet).learn, outer[k])
+        print(f"fold {k}: single model ({float(probs['minutes']):.1f} min)", flush=True)
+    for k in a.folds:
+        inner_table = table[(splits.fold != k).values].reset_index(drop=True)
+        inner_splits = splits[splits.fold != k].reset_index(drop=True)
+        for j in sorted(set(inner_splits.fold)):
+            probs = model_probs(out/f'fold_{k}_inner_{j}.npz', lambda: run_fold(inner_table, inner_splits, j, config, quiet).learn, outer[k])
+            print(f"fold {k}: inner model without fold {j} ({float(probs['minutes']):.1f} min)", flush=True)
+    layout,recs = OutputLayout(config.schema, na_class=config.na_class, specific=config.specific_output),[]
+    for k in a.folds:
+        single = dict(np.load(out/f'fold_{k}_single.npz'))
+        inner = [dict(np.load(f)) for f in sorted(out.glob(f'fold_{k}_inner_*.npz'))]
+        truth,majority = single['truth'],dict(zip(layout.schema.names, single['majority']))   # the majority class of fold k's 4 training folds
+        variants = dict(single=single['plain'], single_flip=(single['plain'] + single['mirrored']) / 2)
+        if len(inner) == 4:
+            variants |= dict(fold_average=np.mean([i['plain'] for i in inner], 0),
+                             fold_average_flip=np.mean([(i['plain'] + i['mirrored']) / 2 for i in inner], 0))
+        for name,probs in variants.items():
+            s = score_table(truth, layout.decode(torch.tensor(probs))[0], layout.schema.names, majority)
+            recs += s.assign(fold=k, variant=name).to_dict('records')
+    df = pd.DataFrame(recs); df.to_csv(out/'fold_scores.csv', index=False)
+    s = df.groupby(['variant', 'attribute'], sort=False)[['macro_f1', 'majority_macro_f1']].agg(['mean', 'std'])
+    s.to_csv(out/'summary.csv'); print(s.round(3).to_string())
+    print(df[df.attribute == 'mean'].pivot(index='fold', columns='variant', values='macro_f1').round(3).to_string())
+
+if __name__ == '__main__': main()

@@ -7,14 +7,21 @@ For each outer fold k, held out:
   probabilities on fold k averaged: what averaging a cross-validation's models instead of training one model on all of
   the data would score;
 - `fold_average_flip`: both.
-Each model's probabilities on fold k are saved in OUT as they come (`fold_<k>_<model>.npz`), so a rerun resumes.
-The folds' single models come first, so the flip comparison is ready before the inner models.
+Each averaged model trains on 3/5 of the photos against 4/5 for `single` (averaging a real 5-fold run's models would
+use 4/5 each against all of them), so the comparison slightly understates averaging.
+Each model's probabilities on fold k are saved in OUT as they come (`fold_<k>_<model>.npz`, written atomically), so a
+rerun resumes; a model another process is training (its `.lock` file exists) is left to it, so two processes can share
+OUT with different `--folds`. OUT keeps the settings it was made with (`config.json`) and refuses others. The folds'
+single models come first, so the flip comparison is ready before the inner models. `--score-only` trains nothing and
+scores what is saved; the summary says which folds each variant covers.
 
-Usage: python benchmarks/fold_models.py ../shared/flixstock-dev --out runs/fold_models [--config FILE] [--folds 0 1 2 3 4]"""
+Usage: python benchmarks/fold_models.py ../shared/flixstock-dev --out runs/fold_models [--config FILE] [--folds 0 1 2 3 4] [--score-only]"""
 import argparse, json, os, time
+from dataclasses import asdict
 from pathlib import Path
 os.environ.setdefault('HF_HUB_OFFLINE', '1')
 import numpy as np, pandas as pd, torch
+from fashion_attrs.core import atomic_write, write_csv
 from fashion_attrs.data import read_dataset
 from fashion_attrs.titles import add_titles
 from fashion_attrs.train import TrainConfig
@@ -27,40 +34,55 @@ def mirrored_probs(learn, rows:pd.DataFrame)->np.ndarray:
     model,act = learn.model.eval(),learn.loss_func.activation
     with torch.no_grad(): return torch.cat([act(model(xb.flip(3))) for (xb,) in dl]).numpy()
 
-def model_probs(path:Path, train_fn, rows:pd.DataFrame)->dict:
-    "The saved probabilities at `path`, or those of the model `train_fn()` returns on `rows` (plain and mirrored), saved there first."
+def model_probs(path:Path, train_fn, rows:pd.DataFrame)->dict|None:
+    "The saved probabilities at `path`, or those of the model `train_fn()` returns on `rows` (plain and mirrored), saved there first; None while another process trains it."
     if path.exists(): return dict(np.load(path))
+    lock = path.with_suffix('.lock')
+    try: os.close(os.open(lock, os.O_CREAT | os.O_EXCL))
+    except FileExistsError: return None
+    try: return _train_and_save(path, train_fn, rows)
+    finally: lock.unlink()
+
+def _train_and_save(path:Path, train_fn, rows:pd.DataFrame)->dict:
     start = time.time(); learn = train_fn()
     plain,targs = batch_probs(learn, rows, with_labels=True)
     layout,majority = learn.loss_func.layout,learn.model_info.majority
     p = dict(plain=plain.numpy(), mirrored=mirrored_probs(learn, rows), minutes=np.array((time.time() - start) / 60),
              truth=layout.target_codes(targs), majority=np.array([majority[a] for a in layout.schema.names]))
-    np.savez(path, **p)
+    with atomic_write(path, 'wb') as f: np.savez(f, **p)
     return p
+
+def said(k:int, what:str, probs:dict|None):
+    print(f"fold {k}: {what} " + ("(another process trains it)" if probs is None else f"({float(probs['minutes']):.1f} min)"), flush=True)
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('data'); p.add_argument('--out', default='runs/fold_models'); p.add_argument('--config', default=None)
     p.add_argument('--folds', type=int, nargs='*', default=[0, 1, 2, 3, 4])
+    p.add_argument('--score-only', action='store_true', help='train nothing: score the saved probabilities')
     a = p.parse_args()
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     config = TrainConfig.load(a.config)
+    made = dict(data=str(Path(a.data).resolve()), config=asdict(config))
+    if (out/'config.json').exists() and json.loads((out/'config.json').read_text()) != made:
+        raise SystemExit(f"{out}: made with other data or settings (see its config.json); use another --out")
+    with atomic_write(out/'config.json') as f: f.write(json.dumps(made, indent=1))
     table,_ = read_dataset(a.data, config.schema)
     if config.reads_titles: table = add_titles(table, a.data)
     splits = cv_folds(table, config, 5)
     quiet = lambda *args, **kw: None
     outer = {k: table[(splits.fold == k).values].reset_index(drop=True) for k in a.folds}
-    for k in a.folds:   # the single models first: the flip comparison needs only them
-        probs = model_probs(out/f'fold_{k}_single.npz', lambda: run_fold(table, splits, k, config, quiet).learn, outer[k])
-        print(f"fold {k}: single model ({float(probs['minutes']):.1f} min)", flush=True)
-    for k in a.folds:
+    for k in [] if a.score_only else a.folds:   # the single models first: the flip comparison needs only them
+        said(k, 'single model', model_probs(out/f'fold_{k}_single.npz', lambda: run_fold(table, splits, k, config, quiet).learn, outer[k]))
+    for k in [] if a.score_only else a.folds:
         inner_table = table[(splits.fold != k).values].reset_index(drop=True)
         inner_splits = splits[splits.fold != k].reset_index(drop=True)
         for j in sorted(set(inner_splits.fold)):
-            probs = model_probs(out/f'fold_{k}_inner_{j}.npz', lambda: run_fold(inner_table, inner_splits, j, config, quiet).learn, outer[k])
-            print(f"fold {k}: inner model without fold {j} ({float(probs['minutes']):.1f} min)", flush=True)
+            said(k, f'inner model without fold {j}',
+                 model_probs(out/f'fold_{k}_inner_{j}.npz', lambda: run_fold(inner_table, inner_splits, j, config, quiet).learn, outer[k]))
     layout,recs = OutputLayout(config.schema, na_class=config.na_class, specific=config.specific_output),[]
     for k in a.folds:
+        if not (out/f'fold_{k}_single.npz').exists(): continue
         single = dict(np.load(out/f'fold_{k}_single.npz'))
         inner = [dict(np.load(f)) for f in sorted(out.glob(f'fold_{k}_inner_*.npz'))]
         truth,majority = single['truth'],dict(zip(layout.schema.names, single['majority']))   # the majority class of fold k's 4 training folds
@@ -71,9 +93,12 @@ def main():
         for name,probs in variants.items():
             s = score_table(truth, layout.decode(torch.tensor(probs))[0], layout.schema.names, majority)
             recs += s.assign(fold=k, variant=name).to_dict('records')
-    df = pd.DataFrame(recs); df.to_csv(out/'fold_scores.csv', index=False)
-    s = df.groupby(['variant', 'attribute'], sort=False)[['macro_f1', 'majority_macro_f1']].agg(['mean', 'std'])
-    s.to_csv(out/'summary.csv'); print(s.round(3).to_string())
+    df = pd.DataFrame(recs); write_csv(df, out/'fold_scores.csv')
+    g = df.groupby(['variant', 'attribute'], sort=False)
+    s = g[['macro_f1', 'majority_macro_f1']].agg(['mean', 'std'])
+    s.columns = ['_'.join(c) for c in s.columns]
+    s = s.join(g.fold.agg(lambda f: ' '.join(map(str, sorted(f)))).rename('folds')).reset_index()
+    write_csv(s, out/'summary.csv'); print(s.round(3).to_string(index=False))
     print(df[df.attribute == 'mean'].pivot(index='fold', columns='variant', values='macro_f1').round(3).to_string())
 
 if __name__ == '__main__': main()

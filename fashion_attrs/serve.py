@@ -43,7 +43,7 @@ def attribute_answers(codes:np.ndarray, # (n_attributes,) class codes from `layo
     "attribute -> dict(code, name, probability) for one photo."
     attrs = [layout.schema[n] for n in names] if names is not None else list(layout.schema)
     return {a.name: dict(code=int(c), name=a.display(int(c)), probability=round(float(p), 6))
-            for a,c,p in zip(attrs, codes, conf)}
+            for a,c,p in zip(attrs, codes, conf, strict=True)}
 
 # %% ../nbs/11_serve.ipynb #0dd2e2b3
 def population_stability_index(expected:list|np.ndarray, # reference shares per class (sum 1)

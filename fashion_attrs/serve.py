@@ -307,10 +307,11 @@ def make_app(engine, # from `inference.open_engine`: `engine(x)`, `engine.spec`,
             return _json_error(503, f'busy: {e}; retry shortly', headers={'Retry-After': '1'})
         metrics.queue.set(state['batcher'].pending)
         probs = dict(zip(good, await asyncio.gather(*map(asyncio.wrap_future, futs))))
-        codes,conf = layout.decode(np.stack([probs[i] for i in good]))
+        batch = np.stack([probs[i] for i in good])
+        codes,conf = layout.decode(batch)
         answers = {i: dict(predictions=attribute_answers(codes[k], conf[k], layout)) for k,i in enumerate(good)}
         if layout.specific_slices:   # the most likely specific class per attribute, beside the answer
-            scodes,sconf = layout.decode_specific(np.stack([probs[i] for i in good]))
+            scodes,sconf = layout.decode_specific(batch)
             for k,i in enumerate(good): answers[i]['specific'] = attribute_answers(scodes[k], sconf[k], layout, list(layout.specific_slices))
         return dict(results=[dict(filename=f.filename, **answers[i]) if i in answers else dict(filename=f.filename, error=read[i][1])
                              for i,f in enumerate(files)])

@@ -1,0 +1,91 @@
+"""A body tuned on the product titles' words, then the logistic-regression reference on its features.
+
+Per fold of the same 5 folds as `fashion-attrs-cv`: lite0 with ImageNet weights trains as a whole network ("plain":
+every layer and every batch-norm statistic trains, horizontal flips only, fastai's `vision_learner` head with its output
+biases set to each word's log-odds, AdamW one cycle) to predict the *words* of the training folds' titles (multi-label, sigmoid + binary cross-entropy; the
+vocabulary is every word in at least `--min-photos` training titles and in at most `--max-share` of them, so that
+"men" or "t-shirt" are not targets). No label is read while the body trains and no held-out title is read at all.
+Then the logistic-regression reference of `cv_references.py` (flip-averaged pooled features of the tuned body,
+standardised, class-balanced, C 0.003) is fitted on the training folds' labels and scored on the held-out fold.
+This differs from `title_body_lr.py` (the project's title pretraining: the keyword map's classes as targets, the
+project's augmentations, ImageNet's batch-norm statistics kept) in the targets and in the plain training.
+
+With `--all-titles` the body also learns the titles of the held-out fold's photos (a leak a deployed model cannot
+have, as a photo alone decides there): it measures how much of a gain comes from having seen the scored photos.
+
+Usage: python benchmarks/title_words_body.py ../shared/flixstock-dev --out runs/title_words_body [--folds 0 1 2 3 4] [--all-titles]"""
+import argparse, json, os, tempfile, time
+from collections import Counter
+from pathlib import Path
+os.environ.setdefault('HF_HUB_OFFLINE', '1')
+import numpy as np, pandas as pd, torch
+from fastai.vision.all import (DataBlock, ImageBlock, MultiCategoryBlock, ColSplitter, Resize, ResizeMethod, PadMode,
+                               Flip, vision_learner, BCEWithLogitsLossFlat)
+from fashion_attrs.data import read_dataset
+from fashion_attrs.titles import add_titles
+from fashion_attrs.model import image_path
+from fashion_attrs.weights import learner_backbone_args
+from fashion_attrs.train import TrainConfig, build_learner, set_seed
+from fashion_attrs.cv import cv_folds
+from cv_references import pooled_features, fold_scores
+
+def title_words(title:str)->list[str]:
+    "The distinct words of a title, in order."
+    return list(dict.fromkeys(str(title).split()))
+
+def word_vocabulary(titles:pd.Series, min_photos:int, max_share:float)->list[str]:
+    "Words in at least `min_photos` of `titles` and in at most `max_share` of them, sorted."
+    counts = Counter(w for t in titles for w in title_words(t))
+    return sorted(w for w,c in counts.items() if c >= min_photos and c <= max_share * len(titles))
+
+def word_learner(rows:pd.DataFrame, vocab:list[str], config:TrainConfig, path:str):
+    "A `vision_learner` on the photos of `rows` (`path`, `words`) predicting their title words; every layer trainable."
+    block = DataBlock(blocks=(ImageBlock, MultiCategoryBlock(vocab=vocab)), get_x=image_path, get_y=lambda r: r['words'],
+                      splitter=ColSplitter('is_valid'),
+                      item_tfms=Resize(tuple(config.size), method=ResizeMethod.Pad, pad_mode=PadMode.Border), batch_tfms=[Flip()])
+    dls = block.dataloaders(rows.assign(is_valid=False), bs=config.bs, num_workers=0, seed=config.seed)
+    learn = vision_learner(dls, **learner_backbone_args(config.arch, config.pretrained), loss_func=BCEWithLogitsLossFlat(), path=path)
+    share = torch.tensor([rows.words.map(lambda ws: w in ws).mean() for w in vocab], dtype=torch.float32)
+    last = learn.model[1][-1]   # fastai's last head layer has no bias (a batch norm precedes it): one with a bias instead
+    learn.model[1][-1] = torch.nn.Linear(last.in_features, last.out_features)
+    with torch.no_grad():   # start from each word's share: the sparse targets need large negative biases, which one cycle's small first steps are slow to reach
+        learn.model[1][-1].weight.copy_(last.weight); learn.model[1][-1].bias.copy_(torch.logit(share))
+    learn.unfreeze()
+    return learn
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('data'); p.add_argument('--out', default='runs/title_words_body')
+    p.add_argument('--folds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
+    p.add_argument('--epochs', type=int, default=8); p.add_argument('--lr', type=float, default=1e-3)
+    p.add_argument('--min-photos', type=int, default=5); p.add_argument('--max-share', type=float, default=0.5)
+    p.add_argument('--C', type=float, default=0.003)
+    p.add_argument('--all-titles', action='store_true', help="a leak, on purpose: the body also learns the held-out fold's titles (never its labels)")
+    a = p.parse_args()
+    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    config = TrainConfig(augment=False)
+    table,_ = read_dataset(a.data); table = add_titles(table, a.data)
+    splits = cv_folds(table, config, 5)
+    for k in a.folds:
+        if (out/f'fold_{k}.json').exists(): print(f'fold {k}: done before'); continue
+        start = time.time(); set_seed(config.seed, reproducible=True)
+        train = table[((splits.fold != k).values | a.all_titles) & (table.title.fillna('').str.split().str.len() >= 2).values]   # `cv_folds` keeps the table's order; 'na' is no title
+        vocab = word_vocabulary(train.title, a.min_photos, a.max_share)
+        rows = train.assign(words=train.title.map(lambda t: [w for w in title_words(t) if w in set(vocab)]))
+        rows = rows[rows.words.str.len() > 0].reset_index(drop=True)
+        print(f'fold {k}: {len(rows)} training photos with title words, vocabulary of {len(vocab)} words', flush=True)
+        with tempfile.TemporaryDirectory() as work:
+            wl = word_learner(rows, vocab, config, work)
+            wl.fit_one_cycle(a.epochs, a.lr)
+            losses = [float(v[0]) for v in wl.recorder.values]
+            learn = build_learner(table, table[['filename']].assign(split='train'), config, path=work)
+            learn.model[0] = wl.model[0]
+            plain,flipped = pooled_features(learn, table)
+        np.savez_compressed(out/f'features_fold_{k}.npz', plain=plain, flipped=flipped, filename=table.filename.to_numpy())
+        recs = fold_scores((plain + flipped) / 2, table, splits, a.C, only=[k])
+        rec = dict(fold=k, minutes=round((time.time() - start) / 60, 2), epochs=a.epochs, lr=a.lr, min_photos=a.min_photos,
+                   max_share=a.max_share, C=a.C, all_titles=a.all_titles, n_photos=len(rows), vocabulary=vocab, train_loss=losses, scores=recs)
+        (out/f'fold_{k}.json').write_text(json.dumps(rec, indent=1, default=str) + '\n')
+        print(pd.DataFrame(recs).round(3).to_string(), f"\n{rec['minutes']} min", flush=True)
+
+if __name__ == '__main__': main()

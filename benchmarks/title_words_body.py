@@ -13,7 +13,10 @@ project's augmentations, ImageNet's batch-norm statistics kept) in the targets a
 With `--all-titles` the body also learns the titles of the held-out fold's photos (a leak a deployed model cannot
 have, as a photo alone decides there): it measures how much of a gain comes from having seen the scored photos.
 
-Usage: python benchmarks/title_words_body.py ../shared/flixstock-dev --out runs/title_words_body [--folds 0 1 2 3 4] [--all-titles]"""
+With `--beside-imagenet` (after the folds are done) the saved features of each fold's tuned body are put beside the
+ImageNet body's, and the same logistic regression is scored on both together.
+
+Usage: python benchmarks/title_words_body.py ../shared/flixstock-dev --out runs/title_words_body [--folds 0 1 2 3 4] [--all-titles] [--beside-imagenet]"""
 import argparse, json, os, tempfile, time
 from collections import Counter
 from pathlib import Path
@@ -27,7 +30,7 @@ from fashion_attrs.model import image_path
 from fashion_attrs.weights import learner_backbone_args
 from fashion_attrs.train import TrainConfig, build_learner, set_seed
 from fashion_attrs.cv import cv_folds
-from cv_references import pooled_features, fold_scores
+from cv_references import pooled_features, fold_scores, frozen_features
 
 def title_words(title:str)->list[str]:
     "The distinct words of a title, in order."
@@ -53,6 +56,21 @@ def word_learner(rows:pd.DataFrame, vocab:list[str], config:TrainConfig, path:st
     learn.unfreeze()
     return learn
 
+def score_beside_imagenet(table, splits, config, out:Path, folds:list[int], C:float):
+    "Per finished fold, the logistic regression on the tuned body's flip-averaged features concatenated with the ImageNet body's (cached in `imagenet_features.npz`)."
+    cache = out/'imagenet_features.npz'
+    if not cache.exists():
+        plain,flipped = frozen_features(table, config)
+        np.savez_compressed(cache, plain=plain, flipped=flipped, filename=table.filename.to_numpy())
+    imagenet = np.load(cache, allow_pickle=True)
+    assert (imagenet['filename'] == table.filename.to_numpy()).all()
+    for k in folds:
+        tuned = np.load(out/f'features_fold_{k}.npz', allow_pickle=True)
+        x = np.concatenate([(tuned['plain'] + tuned['flipped']) / 2, (imagenet['plain'] + imagenet['flipped']) / 2], axis=1)
+        recs = fold_scores(x, table, splits, C, only=[k])
+        (out/f'fold_{k}_beside_imagenet.json').write_text(json.dumps(dict(fold=k, C=C, scores=recs), indent=1) + '\n')
+        print(f'fold {k}, tuned and ImageNet features side by side:\n', pd.DataFrame(recs).round(3).to_string(), flush=True)
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('data'); p.add_argument('--out', default='runs/title_words_body')
@@ -61,11 +79,13 @@ def main():
     p.add_argument('--min-photos', type=int, default=5); p.add_argument('--max-share', type=float, default=0.5)
     p.add_argument('--C', type=float, default=0.003)
     p.add_argument('--all-titles', action='store_true', help="a leak, on purpose: the body also learns the held-out fold's titles (never its labels)")
+    p.add_argument('--beside-imagenet', action='store_true', help="score the finished folds' saved features beside the ImageNet body's, concatenated")
     a = p.parse_args()
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     config = TrainConfig(augment=False)
     table,_ = read_dataset(a.data); table = add_titles(table, a.data)
     splits = cv_folds(table, config, 5)
+    if a.beside_imagenet: return score_beside_imagenet(table, splits, config, out, a.folds, a.C)
     for k in a.folds:
         if (out/f'fold_{k}.json').exists(): print(f'fold {k}: done before'); continue
         start = time.time(); set_seed(config.seed, reproducible=True)

@@ -10,7 +10,7 @@ import torch
 from fashion_attrs.data import read_dataset
 from fashion_attrs.titles import add_titles
 from fashion_attrs.train import TrainConfig
-from fashion_attrs.cv import cv_folds, run_fold, save_fold, load_fold
+from fashion_attrs.cv import cv_folds, run_fold, save_fold, load_fold, check_trainable
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -23,6 +23,7 @@ def main():
     table,_ = read_dataset(a.data, config.schema)
     if config.reads_titles: table = add_titles(table, a.data)
     splits = cv_folds(table, config, a.folds)
+    check_trainable(table, config.schema, splits, parts=(), n_folds=a.folds, where=str(a.data))   # as `fashion-attrs-cv` does
     os.makedirs(a.out, exist_ok=True)
     for k in a.only:
         if load_fold(a.out, k, config): print(f'fold {k}: done before'); continue

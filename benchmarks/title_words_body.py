@@ -66,6 +66,7 @@ def score_beside_imagenet(table, splits, config, out:Path, folds:list[int], C:fl
     assert (imagenet['filename'] == table.filename.to_numpy()).all()
     for k in folds:
         tuned = np.load(out/f'features_fold_{k}.npz', allow_pickle=True)
+        assert (tuned['filename'] == table.filename.to_numpy()).all()
         x = np.concatenate([(tuned['plain'] + tuned['flipped']) / 2, (imagenet['plain'] + imagenet['flipped']) / 2], axis=1)
         recs = fold_scores(x, table, splits, C, only=[k])
         (out/f'fold_{k}_beside_imagenet.json').write_text(json.dumps(dict(fold=k, C=C, scores=recs), indent=1) + '\n')
@@ -87,7 +88,12 @@ def main():
     splits = cv_folds(table, config, 5)
     if a.beside_imagenet: return score_beside_imagenet(table, splits, config, out, a.folds, a.C)
     for k in a.folds:
-        if (out/f'fold_{k}.json').exists(): print(f'fold {k}: done before'); continue
+        settings = dict(epochs=a.epochs, lr=a.lr, min_photos=a.min_photos, max_share=a.max_share, C=a.C, all_titles=a.all_titles)
+        if (out/f'fold_{k}.json').exists():
+            saved = json.loads((out/f'fold_{k}.json').read_text())
+            if {n: saved.get(n, False) for n in settings} != settings:   # a fold saved before `--all-titles` existed learned no held-out title
+                raise SystemExit(f"{out/f'fold_{k}.json'} was made with other settings; use another --out")
+            print(f'fold {k}: done before'); continue
         start = time.time(); set_seed(config.seed, reproducible=True)
         train = table[((splits.fold != k).values | a.all_titles) & (table.title.fillna('').str.split().str.len() >= 2).values]   # `cv_folds` keeps the table's order; 'na' is no title
         vocab = word_vocabulary(train.title, a.min_photos, a.max_share)
@@ -103,8 +109,7 @@ def main():
             plain,flipped = pooled_features(learn, table)
         np.savez_compressed(out/f'features_fold_{k}.npz', plain=plain, flipped=flipped, filename=table.filename.to_numpy())
         recs = fold_scores((plain + flipped) / 2, table, splits, a.C, only=[k])
-        rec = dict(fold=k, minutes=round((time.time() - start) / 60, 2), epochs=a.epochs, lr=a.lr, min_photos=a.min_photos,
-                   max_share=a.max_share, C=a.C, all_titles=a.all_titles, n_photos=len(rows), vocabulary=vocab, train_loss=losses, scores=recs)
+        rec = dict(fold=k, minutes=round((time.time() - start) / 60, 2), **settings, n_photos=len(rows), vocabulary=vocab, train_loss=losses, scores=recs)
         (out/f'fold_{k}.json').write_text(json.dumps(rec, indent=1, default=str) + '\n')
         print(pd.DataFrame(recs).round(3).to_string(), f"\n{rec['minutes']} min", flush=True)
 

@@ -87,8 +87,8 @@ def main():
     table,_ = read_dataset(a.data); table = add_titles(table, a.data)
     splits = cv_folds(table, config, 5)
     if a.beside_imagenet: return score_beside_imagenet(table, splits, config, out, a.folds, a.C)
+    settings = dict(epochs=a.epochs, lr=a.lr, min_photos=a.min_photos, max_share=a.max_share, C=a.C, all_titles=a.all_titles)
     for k in a.folds:
-        settings = dict(epochs=a.epochs, lr=a.lr, min_photos=a.min_photos, max_share=a.max_share, C=a.C, all_titles=a.all_titles)
         if (out/f'fold_{k}.json').exists():
             saved = json.loads((out/f'fold_{k}.json').read_text())
             if {n: saved.get(n, False) for n in settings} != settings:   # a fold saved before `--all-titles` existed learned no held-out title
@@ -96,8 +96,8 @@ def main():
             print(f'fold {k}: done before'); continue
         start = time.time(); set_seed(config.seed, reproducible=True)
         train = table[((splits.fold != k).values | a.all_titles) & (table.title.fillna('').str.split().str.len() >= 2).values]   # `cv_folds` keeps the table's order; 'na' is no title
-        vocab = word_vocabulary(train.title, a.min_photos, a.max_share)
-        rows = train.assign(words=train.title.map(lambda t: [w for w in title_words(t) if w in set(vocab)]))
+        vocab = word_vocabulary(train.title, a.min_photos, a.max_share); known = set(vocab)
+        rows = train.assign(words=train.title.map(lambda t: [w for w in title_words(t) if w in known]))
         rows = rows[rows.words.str.len() > 0].reset_index(drop=True)
         print(f'fold {k}: {len(rows)} training photos with title words, vocabulary of {len(vocab)} words', flush=True)
         with tempfile.TemporaryDirectory() as work:

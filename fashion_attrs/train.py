@@ -27,12 +27,12 @@ from .weights import learner_backbone_args
 from .engine import export_onnx, onnx_path
 
 # %% auto #0
-__all__ = ['TrainConfig', 'phase_logger', 'read_history', 'PhaseTensorBoard', 'phase_callbacks', 'log_run', 'plot_history',
-           'n_processes', 'is_main', 'start_processes', 'end_processes', 'distributed', 'alone', 'share_from_main',
-           'copy_from_main', 'work_folder', 'titled_training_rows', 'title_learner', 'tune_body_on_titles',
-           'title_specific_targets', 'build_learner', 'suggest_lr', 'body_features', 'fit_head_on_features',
-           'FrozenBatchNormStats', 'fit_recipe', 'title_head_agreement', 'export_learner', 'confidence_profile',
-           'TrainResult', 'kept_epoch', 'write_training_files', 'train']
+__all__ = ['TrainConfig', 'PhaseCSVLogger', 'phase_logger', 'read_history', 'PhaseTensorBoard', 'phase_callbacks', 'log_run',
+           'plot_history', 'n_processes', 'is_main', 'start_processes', 'end_processes', 'distributed', 'alone',
+           'share_from_main', 'copy_from_main', 'work_folder', 'titled_training_rows', 'title_learner',
+           'tune_body_on_titles', 'title_specific_targets', 'build_learner', 'suggest_lr', 'body_features',
+           'fit_head_on_features', 'FrozenBatchNormStats', 'fit_recipe', 'title_head_agreement', 'export_learner',
+           'confidence_profile', 'TrainResult', 'kept_epoch', 'write_training_files', 'train']
 
 # %% ../nbs/07_train.ipynb #f1b565e2
 @dataclass
@@ -58,6 +58,7 @@ class TrainConfig:
     freeze_bn_stats:bool = True # keep the body's batch-norm statistics while unfrozen (ImageNet's, or those of title pretraining)
     epochs:int = 0 # epochs after unfreezing; 0: the head on the frozen body is the model (what 5-fold CV chose, see below)
     gradual_unfreeze:bool = False # unfreeze the last body group for one epoch before the rest
+    fastai_fine_tune:bool = False # run fastai's own `learn.fine_tune(epochs, lr, freeze_epochs, lr_mult)` instead of the recipe's phases (the last state is kept; needs `feature_passes` 0)
     patience:int = 3 # early stopping: epochs without a better valid mean macro-F1
     select_best:bool = True # keep the state with the best valid mean macro-F1; False: the last state (cross-validation's choice, so the held-out fold never chooses)
     holdout:bool = True # hold out the split's valid and test parts; False: train on every labelled image, keep the last state
@@ -73,6 +74,7 @@ class TrainConfig:
 
     def __post_init__(self):
         if self.train_bn and self.feature_passes: raise ValueError("train_bn needs feature_passes=0: cached features assume a body that does not change while frozen")
+        if self.fastai_fine_tune and self.feature_passes: raise ValueError("fastai_fine_tune needs feature_passes=0: fastai's fine_tune runs its frozen epochs through the body")
         if self.title_epochs < 0: raise ValueError(f"title_epochs must be 0 or more, got {self.title_epochs}")
 
     @classmethod
@@ -105,10 +107,17 @@ class TrainConfig:
         return Path(path)
 
 # %% ../nbs/07_train.ipynb #08f567e6
+class PhaseCSVLogger(CSVLogger):
+    "fastai's `CSVLogger` that keeps one file over every fit it is passed to: a call that fits twice (fastai's `fine_tune`) logs both, with one header."
+    def before_fit(self):
+        if getattr(self, 'file', None) is None or hasattr(self, 'gather_preds'): return super().before_fit()
+        self.file = (self.path/self.fname).open('a')   # a later fit of the same call: rows only
+        self.old_logger,self.learn.logger = self.logger,self._write_line
+
 def phase_logger(phase:str, # the recipe's phase, e.g. 'head' or 'fine-tune'
                 )->CSVLogger:
-    "fastai's `CSVLogger` writing the phase's epochs to `history.<phase>.csv` in the learner's folder (in the main process only)."
-    return CSVLogger(f'history.{phase}.csv') if is_main() else Callback()
+    "A `PhaseCSVLogger` writing the phase's epochs to `history.<phase>.csv` in the learner's folder (in the main process only)."
+    return PhaseCSVLogger(f'history.{phase}.csv') if is_main() else Callback()
 
 def read_history(folder:str|Path, # the learner's folder
                  phases:list[str], # the phases in the order they ran
@@ -387,7 +396,11 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
                say=print, # where the stage lines go
                log_dir:str|Path|None=None, # the run's TensorBoard folder (see `phase_callbacks`)
               )->tuple[list[str], str]:
-    "Frozen phase at `lr`, optional gradual unfreezing, then unfrozen epochs at discriminative rates, keeping the best state; the phases run and which state was kept. Every fit runs under `distributed`."
+    "Frozen phase at `lr`, optional gradual unfreezing, then unfrozen epochs at discriminative rates, keeping the best state (or fastai's own `fine_tune`); the phases run and which state was kept. Every fit runs under `distributed`."
+    if config.fastai_fine_tune:
+        say(f"fastai's fine_tune: {config.freeze_epochs} frozen epochs at lr {lr:.1e}, then {config.epochs} unfrozen at lr {lr/2/config.lr_mult:.1e}..{lr/2:.1e}")
+        with distributed(learn): learn.fine_tune(config.epochs, lr, freeze_epochs=config.freeze_epochs, lr_mult=config.lr_mult, cbs=phase_callbacks('fastai fine_tune', log_dir))
+        return ['fastai fine_tune'], "the last state of fastai's fine_tune"
     learn.freeze()
     head,phases = learn,[]
     if config.freeze_epochs:

@@ -260,11 +260,15 @@ def cv_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of one
            folds:int=5, # number of folds
            keep_models:bool=False, # also export each fold's learner as fold_<k>.pkl in OUT
            log_dir:str='runs', # TensorBoard logs (settings, per-fold and per-epoch metrics, mean ± sd) go to a new folder in it; '' for none
+           only:Param("train only these folds (0 to FOLDS-1), e.g. '--only 0 2 4' in one process and '--only 1 3' in another sharing OUT; "
+                      "the summary is written by the one that finishes the last", int, nargs='+')=None,
           ):
     "Cross-validate the recipe on DATA, each fold held out once; print mean ± sd over the folds beside the majority class."
     from fashion_attrs.train import TrainConfig
     from fashion_attrs.cv import cross_validate
-    res = cross_validate(data, out, TrainConfig.load(config), folds, keep_models=keep_models, log_dir=run_log_dir(log_dir, 'cv', out))
+    res = cross_validate(data, out, TrainConfig.load(config), folds, keep_models=keep_models, log_dir=run_log_dir(log_dir, 'cv', out), only=only)
+    if len(res.folds) < folds:
+        return print(f"{len(res.folds)} of {folds} folds are in {out}; the summary is written once every fold is (rerun, or let the other processes finish)")
     print(f"{folds}-fold cross-validation on {data}, labelled images only; mean ± sd over the folds:")
     print(format_cv_summary(res.summary))
     print(f"wrote {Path(out)/'summary.csv'}, {Path(out)/'fold_scores.csv'} and {Path(out)/'oof_probs.csv'}")

@@ -159,9 +159,12 @@ def cross_validate(data:str|Path, # a folder or zip in FlixStock's layout
                    say=print, # where the progress lines go
                    keep_models:bool=False, # also export each fold's learner as `fold_<k>.pkl` (for ensembles and engine checks)
                    log_dir:str|Path|None=None, # a TensorBoard folder: each fold's phases in `fold_<k>/`, the settings beside mean ± sd; None: none
+                   only:list[int]|None=None, # train only these folds (numbered from 0, as in `fold_scores.csv`), so that several processes can share one run; None: all
                   )->CVResult:
-    "Cross-validate `config` on `data`: each fold held out once; finished folds saved at once and reused by a rerun."
+    "Cross-validate `config` on `data`: each fold held out once; finished folds saved at once and reused by a rerun. The summary is written once every fold is in `out`."
     config = config or TrainConfig()
+    only = range(folds) if only is None else only
+    if bad := sorted(set(only) - set(range(folds))): raise DataError(f"only: fold(s) {bad} not among the {folds} folds 0..{folds-1}")
     table,_ = read_dataset(data, config.schema)
     if config.reads_titles: table = add_titles(table, data)
     splits,results = cv_folds(table, config, folds),[]
@@ -169,6 +172,7 @@ def cross_validate(data:str|Path, # a folder or zip in FlixStock's layout
     for k in range(folds):
         res = load_fold(out, k, config)
         if keep_models and not (Path(out)/f'fold_{k}.pkl').is_file(): res = None   # asked for a model this fold never kept
+        if res is None and k not in only: say(f"fold {k+1}/{folds}: not finished, left to another process (only {list(only)})"); continue
         say(f"fold {k+1}/{folds}: " + ("done before, reused" if res else f"training on {int((splits.fold != k).sum())} images"))
         if res is None:
             res = run_fold(table, splits, k, config, say, None if log_dir is None else Path(log_dir)/f'fold_{k}')
@@ -177,7 +181,9 @@ def cross_validate(data:str|Path, # a folder or zip in FlixStock's layout
         m = res.scores.set_index('attribute').loc['mean']
         say(f"fold {k+1}/{folds}: held-out mean macro-F1 {m.macro_f1:.3f} (majority class {m.majority_macro_f1:.3f}), {res.minutes:.1f} min")
         results.append(res)
-    result = CVResult(results); write_cv(result, out)
+    result = CVResult(results)
+    if len(results) < folds: return result   # a share of the folds: the process that finishes the last writes the summary
+    write_cv(result, out)
     if log_dir is not None:
         s = result.summary.set_index('attribute')
         scores = {f'cv/{a}_macro_f1_{m}': s.loc[a, f'macro_f1_{m}'] for a in s.index for m in ('mean', 'sd')}

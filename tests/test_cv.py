@@ -122,3 +122,22 @@ def test_cv_audit_and_final_model_on_the_sample(tmp_path, monkeypatch, capsys):
     info = load_model(model).model_info
     assert info.split_sizes == {'train': 240} and info.config['holdout'] is False and info.config['size'] == 64
     assert pd.DataFrame(info.cv_estimate).equals(summary) and info.confidence['neck']['source'] == 'training photos'
+
+def test_cv_folds_shared_by_two_runs(tmp_path, monkeypatch, capsys):
+    "`--only` splits one run's folds between processes: the first share writes no summary, the last one writes it; a fold outside 0..FOLDS-1 is a one-line error."
+    from fashion_attrs.cli import cv_cmd
+    monkeypatch.setenv('FASHION_ATTRS_CACHE', str(tmp_path/'cache'))
+    cfg = tmp_path/'cfg.json'; cfg.write_text('{"size": 64, "freeze_epochs": 5, "feature_passes": 1, "epochs": 0}')
+    cv = tmp_path/'cv'
+    code,out,err = run_cmd(cv_cmd, str(SAMPLE), str(cv), str(cfg), 3, False, '', [5], capsys=capsys)
+    assert code == 2 and err.strip() == "error: only: fold(s) [5] not among the 3 folds 0..2", err
+    assert not cv.exists()
+    code,out,err = run_cmd(cv_cmd, str(SAMPLE), str(cv), str(cfg), 3, False, '', [2, 0], capsys=capsys)
+    assert code == 0, err
+    assert out.count('left to another process') == 1 and f"2 of 3 folds are in {cv}; the summary is written once every fold is" in out, out
+    assert sorted(p.name for p in cv.glob('fold_*.json')) == ['fold_0.json', 'fold_2.json'] and not (cv/'summary.csv').exists()
+    code,out,err = run_cmd(cv_cmd, str(SAMPLE), str(cv), str(cfg), 3, False, '', [1], capsys=capsys)
+    assert code == 0 and out.count('done before, reused') == 2 and 'mean ± sd over the folds' in out, out
+    oof = pd.read_csv(cv/'oof_probs.csv')
+    assert sorted(oof.fold.unique()) == [0, 1, 2] and oof.filename.is_unique
+    assert pd.read_csv(cv/'summary.csv').attribute.tolist() == ['neck', 'sleeve_length', 'pattern', 'mean']

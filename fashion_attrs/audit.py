@@ -16,9 +16,10 @@ from .core import DataError
 from .model import OutputLayout
 
 # %% auto #0
-__all__ = ['attribute_probs', 'label_issues', 'plot_label_issues', 'expected_calibration_error', 'apply_temperature',
-           'fit_temperature', 'labelled_probs', 'with_fold_means', 'calibration_table', 'apply_offsets', 'fit_offsets',
-           'offsets_table', 'specific_probs', 'specific_table', 'specific_title_agreement']
+__all__ = ['attribute_probs', 'labelled_rows', 'label_issues', 'plot_label_issues', 'expected_calibration_error',
+           'apply_temperature', 'fit_temperature', 'labelled_probs', 'with_fold_means', 'calibration_table',
+           'apply_offsets', 'fit_offsets', 'offsets_table', 'specific_probs', 'specific_table',
+           'specific_title_agreement']
 
 # %% ../nbs/07c_audit.ipynb #d13caaf5
 def attribute_probs(probs:pd.DataFrame|np.ndarray, # (n_images, n_out) probabilities, or a table with the layout's token columns
@@ -30,22 +31,31 @@ def attribute_probs(probs:pd.DataFrame|np.ndarray, # (n_images, n_out) probabili
     p = np.clip(p[:, layout.class_slice(attr)].astype(float), 1e-12, None)
     return p / p.sum(1, keepdims=True)
 
+# %% ../nbs/07c_audit.ipynb #5c1e2b7a
+def labelled_rows(oof:pd.DataFrame, # out-of-fold probabilities with `filename` and token columns (from `cv`)
+                  table:pd.DataFrame, # the clean table with the labels
+                  layout:OutputLayout,
+                 ):
+    "For each attribute with labelled images: its name and the rows of `oof` labelled for it, each beside its labels (one column per attribute)."
+    df = table[['filename'] + layout.schema.names].merge(oof, on='filename', how='inner', validate='one_to_one')
+    for a in layout.schema.names:
+        if len(d := df[df[a].notna()]): yield a, d
+
+
 # %% ../nbs/07c_audit.ipynb #465edc3f
 def label_issues(oof:pd.DataFrame, # out-of-fold probabilities: `filename` and the layout's token columns (from `cv`)
                  table:pd.DataFrame, # the clean table with the given labels
                  layout:OutputLayout,
                 )->pd.DataFrame:
     "Per attribute, the labelled images cleanlab flags as likely mislabelled: `filename,attribute,given,suggested,score`, most likely first (lowest score)."
-    df = table[['filename'] + layout.schema.names].merge(oof, on='filename', how='inner', validate='one_to_one')
     recs = []
-    for a in layout.schema:
-        known = df[a.name].notna().to_numpy()
-        if known.sum() < 2: continue
-        p,y = attribute_probs(df[known], layout, a.name),df.loc[known, a.name].astype(int).to_numpy()
+    for a,d in labelled_rows(oof, table, layout):
+        if len(d) < 2: continue
+        p,y,attr = attribute_probs(d, layout, a),d[a].astype(int).to_numpy(),layout.schema[a]
         flagged,score = find_label_issues(y, p, filter_by='prune_by_noise_rate'),get_label_quality_scores(y, p)
         for i in np.flatnonzero(flagged):
-            recs.append(dict(filename=df.filename[known].iloc[i], attribute=a.name, given=a.display(int(y[i])),
-                             suggested=a.display(int(p[i].argmax())), score=float(score[i])))
+            recs.append(dict(filename=d.filename.iloc[i], attribute=a, given=attr.display(int(y[i])),
+                             suggested=attr.display(int(p[i].argmax())), score=float(score[i])))
     return pd.DataFrame(recs, columns=['filename','attribute','given','suggested','score']).sort_values('score', kind='stable').reset_index(drop=True)
 
 # %% ../nbs/07c_audit.ipynb #f1d19ce0
@@ -95,10 +105,7 @@ def labelled_probs(oof:pd.DataFrame, # out-of-fold probabilities with `filename`
                    layout:OutputLayout,
                   ):
     "For each attribute with labelled images: its name, their probabilities (n, n_classes), true classes and folds."
-    df = table[['filename'] + layout.schema.names].merge(oof, on='filename', how='inner', validate='one_to_one')
-    for a in layout.schema.names:
-        d = df[df[a].notna()]
-        if len(d): yield a, attribute_probs(d, layout, a), d[a].astype(int).to_numpy(), d.fold.to_numpy()
+    for a,d in labelled_rows(oof, table, layout): yield a, attribute_probs(d, layout, a), d[a].astype(int).to_numpy(), d.fold.to_numpy()
 
 def with_fold_means(res:pd.DataFrame, # one row per fold and attribute, with `n` and score columns
                     scores:list[str], # the columns to average over attributes
@@ -173,10 +180,9 @@ def specific_table(oof:pd.DataFrame, # out-of-fold probabilities with `filename`
                    layout:OutputLayout,
                   )->pd.DataFrame:
     "Per fold and attribute: macro-F1 over the specific classes alone (photos labelled with one; argmax without the last class, and the specific output's answer where `oof` has it) beside the all-class macro-F1."
-    recs,df = [],table[['filename'] + layout.schema.names].merge(oof, on='filename', how='inner', validate='one_to_one')
+    recs = []
     f1 = lambda y, c: f1_score(y, c, average='macro', zero_division=0) if len(y) else np.nan
-    for a in layout.schema.names:
-        d = df[df[a].notna()]
+    for a,d in labelled_rows(oof, table, layout):
         p,q,y,f = attribute_probs(d, layout, a),specific_probs(d, layout, a),d[a].astype(int).to_numpy(),d.fold.to_numpy()
         spec = y < layout.schema[a].n_classes - 1
         for k in np.unique(f):

@@ -1,9 +1,10 @@
 """The logistic-regression reference through the same 5 folds as `fashion-attrs-cv`: frozen ImageNet features of the
 backbone (global average pool), averaged with those of the horizontally flipped photo (and, for comparison, without),
 standardised on the training folds, one class-balanced logistic regression per attribute (C=0.003). Per fold and
-attribute: macro-F1 and accuracy on the held-out fold beside the majority class of the training folds.
+attribute: macro-F1 and accuracy on the held-out fold beside the majority class of the training folds. With several
+`--arch`, the backbones' features are put side by side (concatenated) before the one regression.
 
-Usage: python benchmarks/cv_references.py ../shared/flixstock-dev [--out benchmarks/results] [--arch tf_efficientnet_lite0]"""
+Usage: python benchmarks/cv_references.py ../shared/flixstock-dev [--out benchmarks/results] [--arch tf_efficientnet_lite0 ...] [--features DIR]"""
 import argparse, json, os, tempfile, time
 from pathlib import Path
 os.environ.setdefault('HF_HUB_OFFLINE', '1')
@@ -31,6 +32,17 @@ def pooled_features(learn, table:pd.DataFrame)->tuple[np.ndarray, np.ndarray]:
             plain.append(body(xb).mean((2, 3))); flipped.append(body(xb.flip(3)).mean((2, 3)))
     return torch.cat(plain).numpy(), torch.cat(flipped).numpy()
 
+def arch_features(table:pd.DataFrame, arch:str, cache:str|None=None)->tuple[np.ndarray, np.ndarray]:
+    "`frozen_features` of backbone `arch`, kept in `cache/<arch>.npz` (with the filenames they are of) when `cache` is given."
+    f = Path(cache)/f'{arch}.npz' if cache else None
+    if f and f.exists():
+        z = np.load(f, allow_pickle=False)
+        if z['filename'].tolist() != table.filename.tolist(): raise SystemExit(f"{f}: features of other photos; delete it")
+        return z['plain'], z['flipped']
+    plain,flipped = frozen_features(table, TrainConfig(arch=arch, augment=False))
+    if f: f.parent.mkdir(parents=True, exist_ok=True); np.savez(f, plain=plain, flipped=flipped, filename=table.filename.to_numpy(str))
+    return plain, flipped
+
 def fold_scores(x:np.ndarray, table:pd.DataFrame, folds:pd.DataFrame, C:float, only:list[int]|None=None)->list[dict]:
     "Per fold (every one, or those in `only`) and attribute, the held-out macro-F1 and accuracy of a class-balanced logistic regression, beside the majority class."
     recs = []
@@ -53,21 +65,21 @@ def fold_scores(x:np.ndarray, table:pd.DataFrame, folds:pd.DataFrame, C:float, o
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('data'); p.add_argument('--out', default='benchmarks/results'); p.add_argument('--arch', default='tf_efficientnet_lite0')
-    p.add_argument('--C', type=float, default=0.003)
+    p.add_argument('data'); p.add_argument('--out', default='benchmarks/results'); p.add_argument('--arch', nargs='+', default=['tf_efficientnet_lite0'])
+    p.add_argument('--C', type=float, default=0.003); p.add_argument('--features', help='a folder that keeps each backbone\'s features for later runs')
     a = p.parse_args()
     start = time.time()
-    config = TrainConfig(arch=a.arch, augment=False)
+    config,arch = TrainConfig(augment=False),'+'.join(a.arch)
     table,_ = read_dataset(a.data)
     folds = cv_folds(table, config, 5)
-    plain,flipped = frozen_features(table, config)
+    plain,flipped = map(np.hstack, zip(*[arch_features(table, n, a.features) for n in a.arch]))
     res = {}
     for name,x in [('lr_frozen_flip_avg', (plain + flipped) / 2), ('lr_frozen_no_flip', plain)]:
-        res[name] = dict(arch=a.arch, size=config.size, C=a.C, folds=fold_scores(x, table, folds, a.C))
+        res[name] = dict(arch=arch, size=config.size, C=a.C, folds=fold_scores(x, table, folds, a.C))
         s = pd.DataFrame(res[name]['folds']).groupby('attribute', sort=False)[['macro_f1', 'majority_macro_f1']].agg(['mean', 'std'])
         print(name, '\n', s.round(3).to_string(), flush=True)
     res['minutes'] = round((time.time() - start) / 60, 2)
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    (out/f'cv_references_{a.arch}.json').write_text(json.dumps(res, indent=1) + '\n')
+    (out/f'cv_references_{arch}.json').write_text(json.dumps(res, indent=1) + '\n')
 
 if __name__ == '__main__': main()

@@ -169,9 +169,11 @@ def cross_validate(data:str|Path, # a folder or zip in FlixStock's layout
     if config.reads_titles: table = add_titles(table, data)
     splits,results = cv_folds(table, config, folds),[]
     check_trainable(table, config.schema, splits, parts=(), n_folds=folds, where=str(data))
-    for k in range(folds):
+    def saved(k):   # fold `k` as saved in `out`, if it is there with the model asked for
         res = load_fold(out, k, config)
-        if keep_models and not (Path(out)/f'fold_{k}.pkl').is_file(): res = None   # asked for a model this fold never kept
+        return None if res is None or (keep_models and not (Path(out)/f'fold_{k}.pkl').is_file()) else res
+    for k in range(folds):
+        res = saved(k)
         if res is None and k not in only: say(f"fold {k+1}/{folds}: not finished, left to another process (only {list(only)})"); continue
         say(f"fold {k+1}/{folds}: " + ("done before, reused" if res else f"training on {int((splits.fold != k).sum())} images"))
         if res is None:
@@ -181,7 +183,9 @@ def cross_validate(data:str|Path, # a folder or zip in FlixStock's layout
         m = res.scores.set_index('attribute').loc['mean']
         say(f"fold {k+1}/{folds}: held-out mean macro-F1 {m.macro_f1:.3f} (majority class {m.majority_macro_f1:.3f}), {res.minutes:.1f} min")
         results.append(res)
-    result = CVResult(results)
+    for k in sorted(set(range(folds)) - {r.fold for r in results}):   # folds another process finished while this one trained
+        if res := saved(k): say(f"fold {k+1}/{folds}: finished meanwhile by another process, reused"); results.append(res)
+    result = CVResult(sorted(results, key=lambda r: r.fold))
     if len(results) < folds: return result   # a share of the folds: the process that finishes the last writes the summary
     write_cv(result, out)
     if log_dir is not None:

@@ -23,22 +23,25 @@ from .titles import add_titles, title_classes
 from .split import SPLIT_NAMES, load_splits, part_rows, check_trainable
 from .model import (OutputLayout, ModelInfo, attribute_dataloaders, MaskedAttributeLoss, class_weights,
                                  attribute_metrics, score_learner, batch_probs)
-from .weights import learner_backbone_args
+from .weights import learner_backbone_args, timm_pretrained_kwargs
+from fastai.vision.learner import create_timm_model, add_head
+import timm
 from .engine import export_onnx, onnx_path
 
 # %% auto #0
 __all__ = ['TrainConfig', 'PhaseCSVLogger', 'phase_logger', 'read_history', 'PhaseTensorBoard', 'phase_callbacks', 'log_run',
            'plot_history', 'n_processes', 'is_main', 'start_processes', 'end_processes', 'distributed', 'alone',
            'share_from_main', 'copy_from_main', 'work_folder', 'titled_training_rows', 'title_learner',
-           'tune_body_on_titles', 'title_specific_targets', 'build_learner', 'suggest_lr', 'body_features',
-           'fit_head_on_features', 'FrozenBatchNormStats', 'fit_recipe', 'title_head_agreement', 'export_learner',
+           'tune_body_on_titles', 'title_specific_targets', 'SideBySideBodies', 'backbone_names', 'side_by_side',
+           'build_learner', 'suggest_lr', 'body_features', 'fit_head_on_features', 'regression_head_weights',
+           'fit_head_by_regression', 'FrozenBatchNormStats', 'fit_recipe', 'title_head_agreement', 'export_learner',
            'confidence_profile', 'TrainResult', 'kept_epoch', 'write_training_files', 'train']
 
 # %% ../nbs/07_train.ipynb #f1b565e2
 @dataclass
 class TrainConfig:
     "Every hyperparameter of a training run."
-    arch:str = 'tf_efficientnet_lite0' # timm backbone
+    arch:str = 'tf_efficientnet_lite0' # timm backbone; several joined by '+' (e.g. 'tf_efficientnet_lite0+tf_efficientnet_lite1') run side by side, their features concatenated
     pretrained:bool = True # start from ImageNet weights
     size:int|list = field(default_factory=lambda: [300, 225]) # input size: int for a square, or [height, width]; 300x225 is the photos' own
     bs:int = 16 # batch size
@@ -54,6 +57,8 @@ class TrainConfig:
     lin_ftrs:list|None = field(default_factory=list) # hidden layer sizes of the head: [] a linear head on the pooled features, None fastai's [512]
     freeze_epochs:int = 30 # epochs with the body frozen (over cached features when `feature_passes` > 0)
     feature_passes:int = 2 # fit the head on the frozen body's features of this many augmented passes over the training images; 0: run every frozen epoch through the body
+    head_fit:str = 'sgd' # how the head is fitted on cached features: 'sgd', `freeze_epochs` of fastai's one-cycle; 'logistic', scikit-learn's class-weighted logistic regression per attribute (needs loss 'ce' and a linear head)
+    head_C:float = 0.003 # with head_fit 'logistic': the regression's inverse regularisation strength (smaller: stronger)
     train_bn:bool = False # train the body's batch-norm layers while it is frozen (needs `feature_passes` 0)
     freeze_bn_stats:bool = True # keep the body's batch-norm statistics while unfrozen (ImageNet's, or those of title pretraining)
     epochs:int = 0 # epochs after unfreezing; 0: the head on the frozen body is the model (what 5-fold CV chose, see below)
@@ -75,6 +80,11 @@ class TrainConfig:
     def __post_init__(self):
         if self.train_bn and self.feature_passes: raise ValueError("train_bn needs feature_passes=0: cached features assume a body that does not change while frozen")
         if self.fastai_fine_tune and self.feature_passes: raise ValueError("fastai_fine_tune needs feature_passes=0: fastai's fine_tune runs its frozen epochs through the body")
+        if self.head_fit not in ('sgd', 'logistic'): raise ValueError(f"head_fit must be 'sgd' or 'logistic', got {self.head_fit!r}")
+        if self.head_fit == 'logistic':
+            for ok,need in [(self.feature_passes > 0, 'feature_passes of 1 or more'), (self.loss == 'ce', "loss='ce': softmax per attribute, as the regression"),
+                            (self.lin_ftrs == [], 'lin_ftrs=[]: a linear head'), (not self.fastai_fine_tune, 'fastai_fine_tune off')]:
+                if not ok: raise ValueError(f"head_fit='logistic' needs {need}")
         if self.title_epochs < 0: raise ValueError(f"title_epochs must be 0 or more, got {self.title_epochs}")
 
     @classmethod
@@ -305,13 +315,46 @@ def title_specific_targets(table:pd.DataFrame, # clean table with a `title` colu
         res[f'{a.name}_title'] = pd.array(np.where(use, t, np.nan), dtype='Float64').astype('Int64')
     return res
 
+# %% ../nbs/07_train.ipynb #5b1de0a2
+class SideBySideBodies(nn.Module):
+    "Several backbones on the same images, their last feature maps concatenated along the channels: one body for fastai's head."
+    def __init__(self, bodies:list[nn.Module]): # fastai `TimmBody`s with maps of the same size
+        super().__init__(); self.bodies = nn.ModuleList(bodies)
+    def forward(self, x): return torch.cat([b(x) for b in self.bodies], 1)
+
+def backbone_names(arch:str, # one timm name, or several joined by '+'
+                  )->list[str]:
+    "The timm backbones `arch` names; a ValueError if they would not see the photos the same way (different normalisation)."
+    names = arch.split('+')
+    cfgs = {n: timm.models.get_pretrained_cfg(n) for n in names}
+    stats = {n: (tuple(c.mean), tuple(c.std)) for n,c in cfgs.items() if c is not None}   # an unknown name: timm says so when it is built
+    if len(set(stats.values())) > 1:
+        raise ValueError(f"arch {arch!r}: side by side the backbones need the same input normalisation, but " +
+                         ', '.join(f"{n} has mean {m} std {s}" for n,(m,s) in stats.items()))
+    return names
+
+def side_by_side(learn:Learner, # a `vision_learner` on the first of `archs`
+                 archs:list[str], # every backbone, the learner's first (from `backbone_names`)
+                 config:TrainConfig, # its `pretrained`, `ps` and `lin_ftrs`
+                )->Learner:
+    "`learn` with its body beside the bodies of the other `archs` and a new head over all their features (frozen again if pretrained)."
+    n_out = learn.model[1][-1].out_features
+    others = [create_timm_model(a, n_out, pretrained=config.pretrained, **timm_pretrained_kwargs(a, config.pretrained))[0][0] for a in archs[1:]]
+    bodies = [learn.model[0]] + others
+    nf = sum(b.model.num_features for b in bodies)
+    learn.model = add_head(SideBySideBodies(bodies), nf, n_out, ps=config.ps, lin_ftrs=config.lin_ftrs)
+    learn.arch,learn.opt = '+'.join(archs),None   # the optimiser is made again, over the new parameters
+    if config.pretrained: learn.freeze()
+    return learn
+
+
 # %% ../nbs/07_train.ipynb #c1049a5c
 def build_learner(table:pd.DataFrame, # clean table from `read_dataset`
                   splits:pd.DataFrame, # from `load_splits`
                   config:TrainConfig,
                   path:str|Path='.', # where the learner keeps its files
                  )->Learner:
-    "A `vision_learner` on `config.arch` with the masked loss, class weights, per-attribute metrics and a `ModelInfo`; each of several processes loads its part of every batch."
+    "A `vision_learner` on `config.arch` (several backbones side by side if it names several) with the masked loss, class weights, per-attribute metrics and a `ModelInfo`; each of several processes loads its part of every batch."
     schema = load_schema(config.schema)
     layout = OutputLayout(schema, na_class=config.na_class, specific=config.specific_output)
     if config.teaches_titles and 'title' in table: table = title_specific_targets(table, splits, config)   # `train` and `cv` add the titles
@@ -319,9 +362,11 @@ def build_learner(table:pd.DataFrame, # clean table from `read_dataset`
     dls = attribute_dataloaders(table, splits, layout, bs=max(1, config.bs // n_processes()), size=size, augment=config.augment, seed=config.seed)
     train_rows = table[table.filename.isin(splits.filename[splits.split == 'train'])]
     weights = class_weights(train_rows, layout, config.class_weight_power) if config.class_weight_power else None
-    learn = vision_learner(dls, **learner_backbone_args(config.arch, config.pretrained),
+    archs = backbone_names(config.arch)
+    learn = vision_learner(dls, **learner_backbone_args(archs[0], config.pretrained),
                            loss_func=MaskedAttributeLoss(layout, config.loss, weights), metrics=attribute_metrics(layout),
                            path=path, wd=config.wd, ps=config.ps, train_bn=config.train_bn, lin_ftrs=config.lin_ftrs)
+    if len(archs) > 1: learn = side_by_side(learn, archs, config)
     dist = {a.name: train_rows[a.name].dropna().astype(int).value_counts(normalize=True).reindex(range(a.n_classes), fill_value=0.)
             .round(6).tolist() for a in schema}   # the reference a prediction service measures drift against
     learn.model_info = ModelInfo(config=asdict(config), majority={a:int(m.iloc[0]) for a in schema.names if len(m := train_rows[a].mode())},   # every attribute, once `check_trainable` passed
@@ -377,6 +422,61 @@ def fit_head_on_features(learn:Learner, # a frozen `vision_learner`
     copy_from_main(learn.model[1])
     return head
 
+# %% ../nbs/07_train.ipynb #7a11e002
+from sklearn.linear_model import LogisticRegression
+from fastprogress.fastprogress import format_time
+
+def regression_head_weights(x:np.ndarray, # (n, d) pooled features
+                            y:np.ndarray, # (n, n_out) one-hot targets; a block's row with no 1 is not labelled there
+                            blocks:list[slice], # the output blocks, each a softmax over its classes
+                            C:float=0.003, # scikit-learn's inverse regularisation strength
+                            class_weight_power:float=1., # class c of a block weighs (n / (k n_c)) ** power: 1 is scikit-learn's 'balanced'
+                           )->tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    "Feature means and variances, and (n_out, d) weights and (n_out,) biases on the standardised features: per block, a class-weighted multinomial logistic regression over its labelled rows. A class no row has gets weight 0 and bias -30 (never chosen); a block with one class, bias 0 for it."
+    x,y = np.asarray(x, dtype=np.float64),np.asarray(y) > 0
+    mean,var = x.mean(0),x.var(0)
+    z = (x - mean) / np.sqrt(var + 1e-5)   # BatchNorm1d's eps
+    W,b = np.zeros((y.shape[1], x.shape[1])),np.full(y.shape[1], -30.)
+    for s in blocks:
+        t = y[:, s]; known = t.any(1)
+        if not known.any(): continue
+        cls = t[known].argmax(1); present = np.unique(cls); n = np.bincount(cls)
+        if len(present) == 1: b[s.start + present[0]] = 0.; continue
+        weights = {int(c): float(known.sum() / (len(present) * n[c])) ** class_weight_power for c in present}
+        clf = LogisticRegression(C=C, class_weight=weights, max_iter=3000).fit(z[known], cls)
+        coef,icpt = (clf.coef_,clf.intercept_) if len(present) > 2 else (np.vstack([-clf.coef_, clf.coef_]) / 2, np.r_[-clf.intercept_, clf.intercept_] / 2)
+        W[s.start + present],b[s.start + present] = coef,icpt   # two classes: softmax of -f/2, f/2 is the sigmoid of f
+    return mean, var, W, b
+
+
+# %% ../nbs/07_train.ipynb #7a11e005
+def fit_head_by_regression(learn:Learner, # a frozen `vision_learner` with a linear head (`lin_ftrs` []) and loss kind 'ce'
+                           passes:int=2, # augmented passes over the training images
+                           C:float=0.003, # scikit-learn's inverse regularisation strength
+                           class_weight_power:float=1., # see `regression_head_weights`
+                          )->pd.DataFrame:
+    "Make `learn`'s head the logistic regressions of `regression_head_weights` on cached features of the frozen body: its batch-norm standardises, its last layer (now with a bias) holds the coefficients. Returns the one-row history (valid loss and metrics, if there is a valid part), also written as the `head` phase's log. With several processes, every one ends with the main process's head."
+    start = time.time()
+    x,y = body_features(learn, learn.dls.train, passes)
+    bns,lins = [[m for m in learn.model[1] if isinstance(m, t)] for t in (nn.BatchNorm1d, nn.Linear)]
+    if len(bns) != 1 or len(lins) != 1: raise ValueError("a logistic-regression head needs fastai's linear head: lin_ftrs=[]")
+    loss = learn.loss_func
+    mean,var,W,b = regression_head_weights(x.flatten(1).numpy(), y.numpy(), [s for s,_ in loss._blocks()], C, class_weight_power)
+    bn,lin = bns[0],nn.Linear(W.shape[1], W.shape[0])
+    with torch.no_grad():
+        bn.running_mean.copy_(torch.as_tensor(mean)); bn.running_var.copy_(torch.as_tensor(var)); bn.weight.fill_(1.); bn.bias.zero_()
+        lin.weight.copy_(torch.as_tensor(W)); lin.bias.copy_(torch.as_tensor(b))
+    learn.model[1][len(learn.model[1]) - 1] = lin
+    learn.opt = None; learn.freeze()   # the optimiser over the new layer, for any phase after this one
+    copy_from_main(learn.model[1])
+    with torch.no_grad(): train_loss = float(loss(learn.model[1][1:].eval()(x), y))
+    names = [m.name for m in learn.metrics]
+    vals = learn.validate() if len(learn.dls.valid_ds) else [np.nan] * (len(names) + 1)
+    row = pd.DataFrame([dict(epoch=0, train_loss=train_loss, valid_loss=vals[0], **dict(zip(names, vals[1:])), time=format_time(time.time() - start))])
+    if is_main(): row.to_csv(Path(learn.path)/'history.head.csv', index=False)
+    return row
+
+
 # %% ../nbs/07_train.ipynb #1f7c9c37
 class FrozenBatchNormStats(Callback):
     "Keep the body's batch-norm layers in eval mode during training: running statistics fixed, weights still trained."
@@ -403,7 +503,11 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
         return ['fastai fine_tune'], "the last state of fastai's fine_tune"
     learn.freeze()
     head,phases = learn,[]
-    if config.freeze_epochs:
+    if config.head_fit == 'logistic':
+        say(f"head: logistic regression per attribute (C {config.head_C:g}) on cached features of {config.feature_passes} augmented passes")
+        start = float(fit_head_by_regression(learn, config.feature_passes, config.head_C, config.class_weight_power).get('mean_f1', [np.nan])[0])
+        phases.append('head')
+    elif config.freeze_epochs:
         say(f"head: {config.freeze_epochs} epochs at lr {lr:.1e}" + (f" on cached features of {config.feature_passes} augmented passes" if config.feature_passes else ''))
         if config.feature_passes: head = fit_head_on_features(learn, config.freeze_epochs, lr, config.feature_passes, cbs=phase_callbacks('head', log_dir))
         else:
@@ -418,7 +522,8 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
         with distributed(learn): learn.fit_one_cycle(1, unfrozen_lrs, cbs=phase_callbacks('last group', log_dir)+keep_stats)
         phases.append('last group')
     learn.unfreeze()
-    start = share_from_main(_last_score(learn.recorder if config.gradual_unfreeze else head.recorder) if phases else -np.inf)
+    if config.gradual_unfreeze or config.head_fit != 'logistic': start = _last_score(learn.recorder if config.gradual_unfreeze else head.recorder) if phases else -np.inf
+    start = share_from_main(start if np.isfinite(start) else -np.inf)
     if not config.epochs: return phases, "the head-only state (no fine-tuning epochs)" + (f"; valid mean macro-F1 {start:.3f}" if len(learn.dls.valid_ds) else "")
     say(f"fine-tune: {config.epochs} epochs at lr {unfrozen_lrs.start:.1e}..{top:.1e}, body batch-norm statistics {'kept' if keep_stats else 'trained'}")
     if not (config.select_best and len(learn.dls.valid_ds)):

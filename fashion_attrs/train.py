@@ -384,13 +384,15 @@ def suggest_lr(learn:Learner, config:TrainConfig)->tuple[float, float, plt.Figur
     return float(res.valley), lr, fig
 
 # %% ../nbs/07_train.ipynb #e36c65ef
+from fastai.vision.all import RandTransform
+
 def body_features(learn:Learner, # a `vision_learner`: `model[0]` the body, `model[1][0]` the head's pooling
                   dl, # one of the learner's data loaders
                   passes:int=1, # passes over `dl`; a training loader draws fresh augmentations each time
                  )->tuple[torch.Tensor, torch.Tensor]:
     "The pooled features of the body in eval mode for every batch of `dl`, `passes` times, and their targets; with several processes each computes its share and every one gets them all."
     body,pool = learn.model[0],learn.model[1][0]
-    what = "augmented " if dl is learn.dls.train else ""
+    what = "augmented " if dl is learn.dls.train and any(isinstance(t, RandTransform) for t in dl.after_batch.fs) else ""
     if n_processes() > 1: dl = DistributedDL(dl)   # this process's share of each pass
     gather = getattr(dl, 'to_detach', to_detach)   # `DistributedDL`'s gathers every share and drops its padding
     learn.model.eval()
@@ -504,11 +506,11 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
     learn.freeze()
     head,phases = learn,[]
     if config.head_fit == 'logistic':
-        say(f"head: logistic regression per attribute (C {config.head_C:g}) on cached features of {config.feature_passes} augmented passes")
+        say(f"head: logistic regression per attribute (C {config.head_C:g}) on cached features of {config.feature_passes} {'augmented ' if config.augment else ''}pass{'es' * (config.feature_passes != 1)}")
         start = float(fit_head_by_regression(learn, config.feature_passes, config.head_C, config.class_weight_power).get('mean_f1', [np.nan])[0])
         phases.append('head')
     elif config.freeze_epochs:
-        say(f"head: {config.freeze_epochs} epochs at lr {lr:.1e}" + (f" on cached features of {config.feature_passes} augmented passes" if config.feature_passes else ''))
+        say(f"head: {config.freeze_epochs} epochs at lr {lr:.1e}" + (f" on cached features of {config.feature_passes} {'augmented ' if config.augment else ''}pass{'es' * (config.feature_passes != 1)}" if config.feature_passes else ''))
         if config.feature_passes: head = fit_head_on_features(learn, config.freeze_epochs, lr, config.feature_passes, cbs=phase_callbacks('head', log_dir))
         else:
             with distributed(learn): learn.fit_one_cycle(config.freeze_epochs, slice(lr), cbs=phase_callbacks('head', log_dir))

@@ -505,12 +505,13 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
         return ['fastai fine_tune'], "the last state of fastai's fine_tune"
     learn.freeze()
     head,phases = learn,[]
+    cached = f"cached features of {config.feature_passes} {'augmented ' if config.augment else ''}pass{'es' * (config.feature_passes != 1)}"
     if config.head_fit == 'logistic':
-        say(f"head: logistic regression per attribute (C {config.head_C:g}) on cached features of {config.feature_passes} {'augmented ' if config.augment else ''}pass{'es' * (config.feature_passes != 1)}")
-        start = float(fit_head_by_regression(learn, config.feature_passes, config.head_C, config.class_weight_power).get('mean_f1', [np.nan])[0])
+        say(f"head: logistic regression per attribute (C {config.head_C:g}) on {cached}")
+        start = float(fit_head_by_regression(learn, config.feature_passes, config.head_C, config.class_weight_power).iloc[0].get('mean_f1', np.nan))
         phases.append('head')
     elif config.freeze_epochs:
-        say(f"head: {config.freeze_epochs} epochs at lr {lr:.1e}" + (f" on cached features of {config.feature_passes} {'augmented ' if config.augment else ''}pass{'es' * (config.feature_passes != 1)}" if config.feature_passes else ''))
+        say(f"head: {config.freeze_epochs} epochs at lr {lr:.1e}" + (f" on {cached}" if config.feature_passes else ''))
         if config.feature_passes: head = fit_head_on_features(learn, config.freeze_epochs, lr, config.feature_passes, cbs=phase_callbacks('head', log_dir))
         else:
             with distributed(learn): learn.fit_one_cycle(config.freeze_epochs, slice(lr), cbs=phase_callbacks('head', log_dir))

@@ -32,7 +32,9 @@ VARIANTS = {  # name -> settings changed from the base config
     'lpft': LPFT,   # linear head fitted on cached frozen features at 300x225, then fine-tuned with batch-norm statistics kept
     'lpft_seed_1': {**LPFT, 'seed': 1},
     'lp_only': {**LPFT, 'epochs': 0, 'specific_output': False, 'title_specific': False},   # the head-only model
-    'defaults': {**LPFT, 'epochs': 0, 'specific_output': True, 'title_specific': True},   # TrainConfig's defaults since stop 22
+    'sgd_head': {**LPFT, 'epochs': 0, 'specific_output': True, 'title_specific': True},   # TrainConfig's defaults from stop 22 to stop 26: the head by 30 SGD epochs
+    'defaults': {**LPFT, 'epochs': 0, 'specific_output': True, 'title_specific': True, 'head_fit': 'logistic', 'loss': 'ce',   # TrainConfig's defaults since stop 27,
+                 'class_weight_power': 1., 'augment': False, 'feature_passes': 1},   # chosen by 5-fold CV: the head as a logistic regression
     'lpft_224x168': {**LPFT, 'size': [224, 168]},
     'lpft_weights_05': {**LPFT, 'class_weight_power': 0.5},
     'lpft_unfrozen_lr_div_20': {**LPFT, 'unfrozen_lr_div': 20.},   # gentler fine-tuning

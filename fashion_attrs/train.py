@@ -29,13 +29,14 @@ import timm
 from .engine import export_onnx, onnx_path
 
 # %% auto #0
-__all__ = ['TrainConfig', 'PhaseCSVLogger', 'phase_logger', 'read_history', 'PhaseTensorBoard', 'phase_callbacks', 'log_run',
-           'plot_history', 'n_processes', 'is_main', 'start_processes', 'end_processes', 'distributed', 'alone',
-           'share_from_main', 'copy_from_main', 'work_folder', 'titled_training_rows', 'title_learner',
-           'tune_body_on_titles', 'title_specific_targets', 'SideBySideBodies', 'backbone_names', 'side_by_side',
-           'build_learner', 'suggest_lr', 'body_features', 'fit_head_on_features', 'regression_head_weights',
-           'fit_head_by_regression', 'FrozenBatchNormStats', 'fit_recipe', 'title_head_agreement', 'export_learner',
-           'confidence_profile', 'TrainResult', 'kept_epoch', 'write_training_files', 'train']
+__all__ = ['TrainConfig', 'PhaseCSVLogger', 'phase_logger', 'read_history', 'PhaseTensorBoard', 'phase_callbacks',
+           'log_phase_row', 'log_run', 'plot_history', 'n_processes', 'is_main', 'start_processes', 'end_processes',
+           'distributed', 'alone', 'share_from_main', 'copy_from_main', 'work_folder', 'titled_training_rows',
+           'title_learner', 'tune_body_on_titles', 'title_specific_targets', 'SideBySideBodies', 'backbone_names',
+           'side_by_side', 'build_learner', 'suggest_lr', 'body_features', 'fit_head_on_features',
+           'regression_head_weights', 'fit_head_by_regression', 'FrozenBatchNormStats', 'fit_recipe',
+           'title_head_agreement', 'export_learner', 'confidence_profile', 'TrainResult', 'kept_epoch',
+           'write_training_files', 'train']
 
 # %% ../nbs/07_train.ipynb #f1b565e2
 @dataclass
@@ -45,19 +46,19 @@ class TrainConfig:
     pretrained:bool = True # start from ImageNet weights
     size:int|list = field(default_factory=lambda: [300, 225]) # input size: int for a square, or [height, width]; 300x225 is the photos' own
     bs:int = 16 # batch size
-    loss:str = 'bce' # 'bce' (sigmoid + binary cross-entropy per attribute) or 'ce' (softmax cross-entropy)
+    loss:str = 'ce' # 'ce' (softmax cross-entropy per attribute, as the logistic-regression head) or 'bce' (sigmoid + binary cross-entropy per output)
     na_class:bool = False # treat #N/A as a class of its own instead of masking it out of the loss
     specific_output:bool = True # add per attribute the most likely specific class (all but the last, catch-all class), learned from the photos labelled with one
     title_specific:bool = True # the specific output also learns the class a training photo's title names where its label names none (catch-all or #N/A); no title or no specific output, no effect
-    class_weight_power:float = 0.75 # 0: no imbalance handling; 1: inverse class frequency in the loss
+    class_weight_power:float = 1. # 0: no imbalance handling; 1: inverse class frequency (scikit-learn's 'balanced')
     lr:float|None = 4e-3 # None: use lr_find's suggestion
     lr_find_iters:int = 20 # mini-batches lr_find tries
     unfrozen_lr_div:float = 2. # once unfrozen the head's learning rate is lr/unfrozen_lr_div (fastai's `fine_tune` halves it)
     lr_mult:float = 10. # discriminative learning rates: the body's first layers get lr/unfrozen_lr_div/lr_mult
     lin_ftrs:list|None = field(default_factory=list) # hidden layer sizes of the head: [] a linear head on the pooled features, None fastai's [512]
-    freeze_epochs:int = 30 # epochs with the body frozen (over cached features when `feature_passes` > 0)
-    feature_passes:int = 2 # fit the head on the frozen body's features of this many augmented passes over the training images; 0: run every frozen epoch through the body
-    head_fit:str = 'sgd' # how the head is fitted on cached features: 'sgd', `freeze_epochs` of fastai's one-cycle; 'logistic', scikit-learn's class-weighted logistic regression per attribute (needs loss 'ce' and a linear head)
+    freeze_epochs:int = 30 # with head_fit 'sgd': epochs with the body frozen (over cached features when `feature_passes` > 0)
+    feature_passes:int = 1 # fit the head on the frozen body's features of this many passes over the training images (each with fresh augmentations when `augment`); 0: run every frozen epoch through the body (head_fit 'sgd')
+    head_fit:str = 'logistic' # how the head is fitted on cached features: 'logistic', scikit-learn's class-weighted logistic regression per attribute (needs loss 'ce' and a linear head; what 5-fold CV chose); 'sgd', `freeze_epochs` of fastai's one-cycle
     head_C:float = 0.003 # with head_fit 'logistic': the regression's inverse regularisation strength (smaller: stronger)
     train_bn:bool = False # train the body's batch-norm layers while it is frozen (needs `feature_passes` 0)
     freeze_bn_stats:bool = True # keep the body's batch-norm statistics while unfrozen (ImageNet's, or those of title pretraining)
@@ -69,7 +70,7 @@ class TrainConfig:
     holdout:bool = True # hold out the split's valid and test parts; False: train on every labelled image, keep the last state
     wd:float = 0.01 # weight decay
     ps:float = 0.5 # dropout in the head
-    augment:bool = True # flips, small rotations and zooms, lighting, random erasing
+    augment:bool = False # flips, small rotations and zooms, lighting, random erasing on the training photos (off: the logistic head scored higher on plain features)
     title_epochs:int = 0 # epochs of whole-network training on the classes product titles name, before the head is fitted; 0: none
     title_lr:float = 1e-3 # peak learning rate of the title epochs (one cycle)
     title_keywords:str|None = None # a JSON keyword map for the titles (see `titles.load_keywords`); the default map otherwise
@@ -84,7 +85,7 @@ class TrainConfig:
         if self.head_fit == 'logistic':
             for ok,need in [(self.feature_passes > 0, 'feature_passes of 1 or more'), (self.loss == 'ce', "loss='ce': softmax per attribute, as the regression"),
                             (self.lin_ftrs == [], 'lin_ftrs=[]: a linear head'), (not self.fastai_fine_tune, 'fastai_fine_tune off')]:
-                if not ok: raise ValueError(f"head_fit='logistic' needs {need}")
+                if not ok: raise ValueError(f"head_fit='logistic' needs {need} (or head_fit='sgd')")
         if self.title_epochs < 0: raise ValueError(f"title_epochs must be 0 or more, got {self.title_epochs}")
 
     @classmethod
@@ -155,6 +156,17 @@ def phase_callbacks(phase:str, # the recipe's phase, e.g. 'head' or 'fine-tune'
     cbs = [phase_logger(phase)]
     if log_dir is not None and is_main(): cbs.append(PhaseTensorBoard(str(Path(log_dir)/phase)))
     return cbs
+
+def log_phase_row(log_dir:str|Path, # the run's TensorBoard folder
+                  phase:str, # the phase the row describes, e.g. 'head'
+                  row:pd.DataFrame, # its one-row history (`fit_head_by_regression`)
+                 )->Path:
+    "Log a phase fitted in one step, as an epoch 0 under `<log_dir>/<phase>`: each numeric column of `row` that has a value, as `phase_callbacks` would for an epoch."
+    from torch.utils.tensorboard import SummaryWriter
+    with SummaryWriter(str(Path(log_dir)/phase)) as w:
+        for k,v in row.iloc[0].items():
+            if k != 'epoch' and isinstance(v, (int, float, np.number)) and np.isfinite(v): w.add_scalar(k, float(v), 0)
+    return Path(log_dir)/phase
 
 def log_run(log_dir:str|Path, # the run's TensorBoard folder
             config:TrainConfig, # the run's settings: the HParams columns
@@ -453,7 +465,7 @@ def regression_head_weights(x:np.ndarray, # (n, d) pooled features
 
 # %% ../nbs/07_train.ipynb #7a11e005
 def fit_head_by_regression(learn:Learner, # a frozen `vision_learner` with a linear head (`lin_ftrs` []) and loss kind 'ce'
-                           passes:int=2, # augmented passes over the training images
+                           passes:int=1, # passes over the training images (each augmented afresh if the training loader augments)
                            C:float=0.003, # scikit-learn's inverse regularisation strength
                            class_weight_power:float=1., # see `regression_head_weights`
                           )->pd.DataFrame:
@@ -508,7 +520,9 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
     cached = f"cached features of {config.feature_passes} {'augmented ' if config.augment else ''}pass{'es' * (config.feature_passes != 1)}"
     if config.head_fit == 'logistic':
         say(f"head: logistic regression per attribute (C {config.head_C:g}) on {cached}")
-        start = float(fit_head_by_regression(learn, config.feature_passes, config.head_C, config.class_weight_power).iloc[0].get('mean_f1', np.nan))
+        row = fit_head_by_regression(learn, config.feature_passes, config.head_C, config.class_weight_power)
+        if log_dir is not None and is_main(): log_phase_row(log_dir, 'head', row)
+        start = float(row.iloc[0].get('mean_f1', np.nan))
         phases.append('head')
     elif config.freeze_epochs:
         say(f"head: {config.freeze_epochs} epochs at lr {lr:.1e}" + (f" on {cached}" if config.feature_passes else ''))

@@ -32,10 +32,14 @@ def test_ci_runs_the_readme_test_command():
     assert len(ci_cmd) == 1 and ci_cmd[0] in (ROOT/'README.md').read_text()
 
 def test_benchmark_variant_defaults_is_the_default_config():
-    "The comparison's `defaults` row and the CV config `title_specific.json` measure exactly what `TrainConfig()` trains; `lp_only.json` stays the recorded head-only recipe."
+    "The comparison's `defaults` row and the CV config `logistic_head_plain.json` measure exactly what `TrainConfig()` trains; `title_specific.json` and `lp_only.json` stay the recorded recipes of the SGD head (the defaults before)."
     sys.path.insert(0, str(ROOT/'benchmarks'))
     from compare_training import VARIANTS
     from fashion_attrs.train import TrainConfig
+    cv = ROOT/'benchmarks'/'cv_configs'
     assert TrainConfig.load(ROOT/'benchmarks'/'comparison_base.json', **VARIANTS['defaults']) == TrainConfig()
-    assert TrainConfig.load(ROOT/'benchmarks'/'cv_configs'/'title_specific.json') == TrainConfig()
-    assert TrainConfig.load(ROOT/'benchmarks'/'cv_configs'/'lp_only.json') == TrainConfig(specific_output=False, title_specific=False)
+    assert TrainConfig.load(cv/'logistic_head_plain.json') == TrainConfig()
+    sgd_head = dict(head_fit='sgd', loss='bce', class_weight_power=.75, augment=True, feature_passes=2)
+    assert TrainConfig.load(ROOT/'benchmarks'/'comparison_base.json', **VARIANTS['sgd_head']) == TrainConfig(**sgd_head)
+    assert TrainConfig.load(cv/'title_specific.json') == TrainConfig(**sgd_head)
+    assert TrainConfig.load(cv/'lp_only.json') == TrainConfig(**sgd_head, specific_output=False, title_specific=False)

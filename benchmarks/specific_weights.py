@@ -7,14 +7,18 @@ the label where it names a specific class, else the class the training photo's t
 Usage: python benchmarks/specific_weights.py FEATURES.npz [FEATURES2.npz ...] [--C 0.003] [--powers 1 0.5 0]
        (run from the project root; the .npz files from cv_references.py --features, their 'plain' features side by side)"""
 import argparse, sys, numpy as np, pandas as pd
-from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import StandardScaler
 from sklearn.metrics import f1_score
 from fashion_attrs.data import read_dataset
 from fashion_attrs.schema import load_schema
 from fashion_attrs.titles import add_titles, title_classes
-from fashion_attrs.train import TrainConfig
+from fashion_attrs.train import TrainConfig, title_specific_targets, regression_head_weights
 from fashion_attrs.cv import cv_folds
+
+def specific_answers(x, target, K, C, power, rows):
+    "The specific class `regression_head_weights` answers for `rows`, fitted as the model fits its specific block: on the rows with a `target`, one block of K classes."
+    known = ~np.isnan(target); y = np.zeros((len(x), K)); y[known, target[known].astype(int)] = 1
+    mean,var,W,b = regression_head_weights(x[known], y[known], [slice(0, K)], C, power)
+    return ((x[rows] - mean) / np.sqrt(var + 1e-5) @ W.T + b).argmax(1)
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -25,31 +29,33 @@ def main():
     x = np.hstack([np.load(f)['plain'] for f in a.features])
     names = np.load(a.features[0])['filename']
     assert (names == table.filename.to_numpy(str)).all(), 'features and table in different orders'
-    titled = table[['filename']].merge(title_classes(add_titles(table, a.data)), on='filename', how='left')
+    table = add_titles(table, a.data)
+    titled = table[['filename']].merge(title_classes(table), on='filename', how='left')   # every photo's title class: the held-out ones are scored on it
     recs = []
     for k in sorted(folds.fold.unique()):
         test = (folds.fold == k).to_numpy()
+        taught = title_specific_targets(table, folds[['filename']].assign(split=np.where(test, 'test', 'train')), TrainConfig())   # the training folds' titles only
         for att in load_schema(None):
             K = att.n_classes - 1   # the specific classes: all but the last (catch-all)
             label = table[att.name].to_numpy(dtype=float, na_value=np.nan)
             said = titled[att.name].to_numpy(dtype=float, na_value=np.nan) if att.name in titled else np.full(len(table), np.nan)
-            target = np.where(label < K, label, np.where(said < K, said, np.nan))   # nan compares False
-            tr = ~test & ~np.isnan(target)
+            target = np.where(label < K, label, taught[f'{att.name}_title'].to_numpy(dtype=float, na_value=np.nan))   # nan compares False
+            target[test] = np.nan
             ht,hl = test & (said < K),test & (label < K)   # held out: titled with a specific class; labelled with one
-            sc = StandardScaler().fit(x[tr]); y = target[tr].astype(int); n = np.bincount(y, minlength=K)
+            y = target[~np.isnan(target)].astype(int)
             for pw in a.powers:
-                w = {c: (len(y) / ((n > 0).sum() * n[c])) ** pw for c in np.unique(y)}
-                clf = LogisticRegression(C=a.C, class_weight=w, max_iter=3000).fit(sc.transform(x[tr]), y)
-                pt,pl = clf.predict(sc.transform(x[ht])),clf.predict(sc.transform(x[hl]))
+                pt,pl = specific_answers(x, target, K, a.C, pw, ht),specific_answers(x, target, K, a.C, pw, hl)
+                maj = np.bincount(y, minlength=K).argmax()
                 recs.append(dict(fold=int(k), attribute=att.name, power=pw, n_titled=int(ht.sum()), title_agree=float((pt == said[ht]).mean()) if ht.any() else np.nan,
-                                 majority_title_agree=float((said[ht] == np.bincount(y).argmax()).mean()) if ht.any() else np.nan,
-                                 n_labelled=int(hl.sum()), specific_macro_f1=f1_score(label[hl].astype(int), pl, average='macro', zero_division=0)))
+                                 majority_title_agree=float((said[ht] == maj).mean()) if ht.any() else np.nan, n_labelled=int(hl.sum()),
+                                 specific_macro_f1=f1_score(label[hl].astype(int), pl, average='macro', zero_division=0),
+                                 majority_specific_macro_f1=f1_score(label[hl].astype(int), np.full(hl.sum(), maj), average='macro', zero_division=0)))
         print(f'fold {k} done', file=sys.stderr, flush=True)
     df = pd.DataFrame(recs)
     g = df.groupby(['attribute', 'power'])
     out = pd.concat([g.n_titled.sum(), g.title_agree.mean().round(3).rename('title_agree_mean'), g.title_agree.std().round(3).rename('title_agree_sd'),
                      g.majority_title_agree.mean().round(3).rename('majority_title_agree'), g.specific_macro_f1.mean().round(3).rename('specific_macro_f1_mean'),
-                     g.specific_macro_f1.std().round(3).rename('specific_macro_f1_sd')], axis=1)
+                     g.specific_macro_f1.std().round(3).rename('specific_macro_f1_sd'), g.majority_specific_macro_f1.mean().round(3).rename('majority_specific_macro_f1')], axis=1)
     print(out.to_string())
 
 if __name__ == '__main__': main()

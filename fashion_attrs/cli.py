@@ -124,17 +124,20 @@ def train_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of 
               cv:str=None, # a finished fashion-attrs-cv folder: train its recipe on every labelled image and keep its cross-validated scores
              ):
     "Train a model on DATA, export it to OUT and print its test-part scores (or, with --cv, the cross-validated estimate) beside the majority class."
-    import dataclasses
+    import dataclasses, time
+    import pandas as pd
     from fashion_attrs.train import TrainConfig, train
+    start = time.time()
     if cv and config: raise DataError("give --config or --cv, not both: --cv trains the recipe that was cross-validated")
     if cv:
         from fashion_attrs.cv import read_cv_run, check_cv_data
         from fashion_attrs.data import read_dataset
         cfg,estimate = read_cv_run(cv); cfg = dataclasses.replace(cfg, holdout=False)
         check_cv_data(cv, read_dataset(data, cfg.schema)[0])   # the estimate must be of this data
-    else: cfg,estimate = TrainConfig.load(config),None
-    res = train(data, out, cfg, splits, log_dir=run_log_dir(log_dir, 'train', out), cv_estimate=estimate)
-    print(f"exported {out} after {res.learn.model_info.minutes} min")
+        oof = pd.read_csv(Path(cv)/'oof_probs.csv')
+    else: cfg,estimate,oof = TrainConfig.load(config),None,None
+    res = train(data, out, cfg, splits, log_dir=run_log_dir(log_dir, 'train', out), cv_estimate=estimate, oof_probs=oof)
+    print(f"exported {out} after {(time.time() - start) / 60:.1f} min (the command's time; training itself {res.learn.model_info.minutes} min)")
     if estimate is not None:
         Path(out).with_suffix('.test_scores.csv').unlink(missing_ok=True)   # an earlier model's test scores do not describe this one
         print(f"trained on every labelled image; its estimate is the cross-validation in {cv} (labelled images, mean ± sd over the folds):")

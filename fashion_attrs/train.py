@@ -625,6 +625,7 @@ def train(data:str|Path, # a folder or zip in FlixStock's layout
           say=print, # where the stage lines go
           log_dir:str|Path|None=None, # a TensorBoard folder for this run (per-phase metrics, settings and scores, figures); None: none
           cv_estimate:pd.DataFrame|None=None, # the recipe's `CVResult.summary`, kept in the model and written beside it as `<name>.cv_scores.csv`
+          oof_probs:pd.DataFrame|None=None, # the recipe's out-of-fold probabilities (`oof_probs.csv` of its cross-validation): the confidence profile's photos when no test part scores the model
          )->TrainResult:
     "Train a model on the train part of `data`, keep the best state on valid mean macro-F1, score it on the test part, export it to `out`. Under a launcher, the processes other than the main one exit (status 0) once it has written the model."
     config,start = config or TrainConfig(),time.time()
@@ -657,8 +658,10 @@ def train(data:str|Path, # a folder or zip in FlixStock's layout
                                                minutes=round((time.time()-start)/60, 2), split_sizes=splits.split.value_counts().to_dict())
         test = part_rows(table, splits, 'test') if (splits.split == 'test').any() else None
         scored = score_learner(learn, test) if test is not None and len(test) else None
-        seen = scored[3] if scored else batch_probs(learn, part_rows(table, splits, 'train')).numpy()
-        learn.model_info.confidence = confidence_profile(seen, learn.loss_func.layout, 'test part' if scored else 'training photos')
+        if scored: seen,source = scored[3],'test part'
+        elif oof_probs is not None: seen,source = oof_probs[learn.loss_func.layout.vocab].to_numpy(),'out-of-fold photos of the cross-validation'
+        else: seen,source = batch_probs(learn, part_rows(table, splits, 'train')).numpy(),'training photos'   # they flatter the model
+        learn.model_info.confidence = confidence_profile(seen, learn.loss_func.layout, source)
         if cv_estimate is not None: learn.model_info.cv_estimate = cv_estimate.to_dict('records')
         result = TrainResult(learn, history, scored[0] if scored else None)
         write_training_files(result, out, config, lr_plot)

@@ -1,5 +1,5 @@
 "Cross-validation and the label audit from the command line, and one validation shared by check, train and cv."
-import pandas as pd, pytest
+import re, pandas as pd, pytest
 from conftest import SAMPLE
 from test_check import make_data, jpeg
 
@@ -64,6 +64,7 @@ def test_cv_audit_and_final_model_on_the_sample(tmp_path, monkeypatch, capsys):
     "Two folds of a small head-only recipe on the sample with flipped labels and titles, resumed; the audit finds the flips and the title conflicts; the final model trains on every labelled image."
     from fashion_attrs.cli import cv_cmd, audit_cmd, train_cmd
     from fashion_attrs.inference import load_model
+    from fashion_attrs.train import confidence_profile
     monkeypatch.setenv('FASHION_ATTRS_CACHE', str(tmp_path/'cache'))
     data,table,wrong_titles,flipped = titled_copy(tmp_path/'titled')
     cfg = tmp_path/'cfg.json'; cfg.write_text('{"size": 64, "freeze_epochs": 20, "feature_passes": 1, "epochs": 0}')
@@ -119,9 +120,14 @@ def test_cv_audit_and_final_model_on_the_sample(tmp_path, monkeypatch, capsys):
     assert 'trained on every labelled image' in out and 'macro-F1' in out and '±' in out
     assert pd.read_csv(model.with_suffix('.cv_scores.csv')).equals(summary)
     assert not model.with_suffix('.test_scores.csv').exists()
-    info = load_model(model).model_info
+    final = load_model(model); info = final.model_info
     assert info.split_sizes == {'train': 240} and info.config['holdout'] is False and info.config['size'] == 64
-    assert pd.DataFrame(info.cv_estimate).equals(summary) and info.confidence['neck']['source'] == 'training photos'
+    assert pd.DataFrame(info.cv_estimate).equals(summary)
+    oof = pd.read_csv(tmp_path/'cv'/'oof_probs.csv')   # the confidence profile is the cross-validation's, not the training photos'
+    layout = final.loss_func.layout
+    assert info.confidence == confidence_profile(oof[layout.vocab].to_numpy(), layout, 'out-of-fold photos of the cross-validation')
+    assert info.confidence['neck']['n'] == 240
+    assert re.search(r'exported .*m\.pkl after \d+\.\d min \(the command.s time; training itself [\d.]+ min\)', out), out
 
 def test_cv_folds_shared_by_two_runs(tmp_path, monkeypatch, capsys):
     "`--only` splits one run's folds between processes: the first share writes no summary, the last one writes it; a fold outside 0..FOLDS-1 is a one-line error."

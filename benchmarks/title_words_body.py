@@ -20,7 +20,8 @@ the tuned body's features fitted on the training folds' title classes (as `speci
 powers 1 and 0). The issue measured 73% (neck) and 97% (pattern) for its word-tuned network outside the project.
 
 With `--beside-imagenet` (after the folds are done) the saved features of each fold's tuned body are put beside the
-ImageNet body's, and the same logistic regression is scored on both together.
+ImageNet body's, and the same logistic regression is scored on both together;
+the held-out title agreement is scored on the ImageNet features, the tuned ones and both.
 
 Usage: python benchmarks/title_words_body.py ../shared/flixstock-dev --out runs/title_words_body [--folds 0 1 2 3 4] [--all-titles] [--beside-imagenet]"""
 import argparse, json, os, tempfile, time
@@ -65,7 +66,7 @@ def word_learner(rows:pd.DataFrame, vocab:list[str], config:TrainConfig, path:st
     return learn
 
 def score_beside_imagenet(table, splits, config, out:Path, folds:list[int], C:float):
-    "Per finished fold, the logistic regression on the tuned body's flip-averaged features concatenated with the ImageNet body's (cached in `imagenet_features.npz`)."
+    "Per finished fold, the logistic regression on the tuned body's flip-averaged features concatenated with the ImageNet body's (cached in `imagenet_features.npz`), and the held-out title agreement of `lr_title_agreement` on each and on both."
     cache = out/'imagenet_features.npz'
     if not cache.exists():
         plain,flipped = frozen_features(table, config)
@@ -75,10 +76,15 @@ def score_beside_imagenet(table, splits, config, out:Path, folds:list[int], C:fl
     for k in folds:
         tuned = np.load(out/f'features_fold_{k}.npz', allow_pickle=True)
         assert (tuned['filename'] == table.filename.to_numpy()).all()
-        x = np.concatenate([(tuned['plain'] + tuned['flipped']) / 2, (imagenet['plain'] + imagenet['flipped']) / 2], axis=1)
+        x_tuned,x_imagenet = (tuned['plain'] + tuned['flipped']) / 2, (imagenet['plain'] + imagenet['flipped']) / 2
+        x = np.concatenate([x_tuned, x_imagenet], axis=1)
         recs = fold_scores(x, table, splits, C, only=[k])
-        (out/f'fold_{k}_beside_imagenet.json').write_text(json.dumps(dict(fold=k, C=C, scores=recs), indent=1) + '\n')
+        said = title_classes(table); test = (splits.fold == k).to_numpy()
+        agreement = {name: lr_title_agreement(f, said, test, C) for name,f in [('imagenet', x_imagenet), ('tuned', x_tuned), ('side_by_side', x)]}
+        (out/f'fold_{k}_beside_imagenet.json').write_text(json.dumps(dict(fold=k, C=C, scores=recs, title_agreement=agreement), indent=1) + '\n')
         print(f'fold {k}, tuned and ImageNet features side by side:\n', pd.DataFrame(recs).round(3).to_string(), flush=True)
+        print('held-out title agreement of a regression fitted on the training folds\' title classes:',
+              pd.DataFrame([dict(features=n, attribute=a, power=pw, **r) for n,g in agreement.items() for a,d in g.items() for pw,r in d.items()]).round(3).to_string(), sep='\n', flush=True)
 
 def class_words(vocab:list[str])->dict[str, dict[int, list[int]]]:
     "Per attribute of the default keyword map, per class: the vocabulary indices of the words of its phrases (classes with none left out)."

@@ -7,7 +7,8 @@ features. This asks whether the last stages alone, started from that regression,
 weights start as the per-attribute class-balanced logistic regression (C 0.003, standardisation folded in) that the
 reference fits. Loss: per-attribute softmax cross-entropy over the labelled rows with the regression's 'balanced'
 class weights; AdamW, one cycle; each step sees every training photo once, plain or mirrored at random. The held-out
-fold is scored after every epoch (the average of the photo's and its mirror image's probabilities), and the row
+fold is scored after every epoch and once more with the regression refitted on the tuned stages' features
+(reported as epoch -1; the average of the photo's and its mirror image's probabilities), and the row
 before the first epoch is the reference regression itself. The held-out fold never chooses anything: the epochs are
 reported side by side, and a recipe is the whole row of one epoch count fixed in advance.
 
@@ -16,11 +17,9 @@ import argparse, copy, json, os, tempfile, time
 from pathlib import Path
 os.environ.setdefault('HF_HUB_OFFLINE', '1')
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
-from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import StandardScaler
 from sklearn.metrics import f1_score
 from fashion_attrs.data import read_dataset
-from fashion_attrs.train import TrainConfig, build_learner
+from fashion_attrs.train import TrainConfig, build_learner, regression_head_weights
 from fashion_attrs.cv import cv_folds
 
 ATTRS = ['neck', 'sleeve_length', 'pattern']
@@ -70,26 +69,30 @@ def held_out_scores(logits_plain, logits_mirrored, y, test, spans, maj):
                       majority_macro_f1=f1_score(t, np.full_like(t, maj[a]), average='macro', zero_division=0))
     return rec
 
+def fit_head(top, maps_plain, maps_mirrored, y, spans, C):
+    "Make `top`'s head the project's class-balanced regressions (`regression_head_weights`) on the average of both views' pooled features, standardisation folded into the weights."
+    f = (pooled(top, maps_plain) + pooled(top, maps_mirrored)) / 2
+    onehot = np.zeros((len(f), top.head.out_features))
+    for a,(s0,e0) in spans.items():
+        k = ~np.isnan(y[a]); onehot[np.flatnonzero(k), s0 + y[a][k].astype(int)] = 1
+    mean,var,W,b = regression_head_weights(f, onehot, [slice(s0, e0) for s0,e0 in spans.values()], C)
+    W = W / np.sqrt(var + 1e-5)
+    with torch.no_grad():
+        top.head.weight.copy_(torch.tensor(W, dtype=torch.float32)); top.head.bias.copy_(torch.tensor(b - W @ mean, dtype=torch.float32))
+
 def run_fold(net, lower_p, lower_m, y, test, cut, epochs, lr, head_lr, wd, C, bs, seed):
-    "The regression reference, then `epochs` epochs of the top stages and head from it: held-out scores after each (index 0: the regression)."
+    "The regression reference, then `epochs` epochs of the top stages and head from it, then the regression refitted on the tuned stages' features: held-out scores after each (index 0: the regression; last: the refit)."
     torch.manual_seed(seed); rng = np.random.default_rng(seed)
     spans,s = {},0
     for a in ATTRS: n = int(np.nanmax(y[a])) + 1; spans[a] = (s, s + n); s += n
     top = Top(net, cut, s).eval()
     tr = ~test
-    f = (pooled(top, lower_p[tr]) + pooled(top, lower_m[tr])) / 2
     maj,weights = {},{}
-    with torch.no_grad():
-        for a,(s0,e0) in spans.items():
-            known = ~np.isnan(y[a][tr]); yt = y[a][tr][known].astype(int)
-            sc = StandardScaler().fit(f[known])
-            clf = LogisticRegression(C=C, class_weight='balanced', max_iter=3000).fit(sc.transform(f[known]), yt)
-            coef = np.zeros((e0 - s0, f.shape[1])); icpt = np.full(e0 - s0, -30.)   # a class absent from the training folds is never answered
-            coef[clf.classes_],icpt[clf.classes_] = clf.coef_ / sc.scale_, clf.intercept_ - (clf.coef_ * sc.mean_ / sc.scale_).sum(1)
-            top.head.weight[s0:e0] = torch.tensor(coef, dtype=torch.float32); top.head.bias[s0:e0] = torch.tensor(icpt, dtype=torch.float32)
-            counts = np.bincount(yt, minlength=e0 - s0)
-            weights[a] = torch.tensor(np.where(counts > 0, len(yt) / (len(clf.classes_) * np.maximum(counts, 1)), 0.), dtype=torch.float32)
-            maj[a] = int(pd.Series(yt).mode().iloc[0])
+    for a,(s0,e0) in spans.items():
+        yt = y[a][tr][~np.isnan(y[a][tr])].astype(int); counts = np.bincount(yt, minlength=e0 - s0)
+        weights[a] = torch.tensor(np.where(counts > 0, len(yt) / ((counts > 0).sum() * np.maximum(counts, 1)), 0.), dtype=torch.float32)   # 'balanced'
+        maj[a] = int(pd.Series(yt).mode().iloc[0])
+    fit_head(top, lower_p[tr], lower_m[tr], {a: v[tr] for a,v in y.items()}, spans, C)
     curve = [held_out_scores(probs(top, lower_p[test]), probs(top, lower_m[test]), y, test, spans, maj)]
     idx = np.flatnonzero(tr)
     ytr = {a: torch.tensor(np.nan_to_num(y[a][tr], nan=-1).astype(int)) for a in ATTRS}
@@ -108,6 +111,9 @@ def run_fold(net, lower_p, lower_m, y, test, cut, epochs, lr, head_lr, wd, C, bs
                 t = ytr[a][j]; k = t >= 0
                 if k.any(): loss = loss + F.cross_entropy(out[k, s0:e0], t[k], weight=weights[a], reduction='sum') / len(j)
             opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+        curve.append(held_out_scores(probs(top, lower_p[test]), probs(top, lower_m[test]), y, test, spans, maj))
+    if epochs:   # the tuned stages as a feature extractor: the regression fitted again on their features
+        fit_head(top, lower_p[tr], lower_m[tr], {a: v[tr] for a,v in y.items()}, spans, C)
         curve.append(held_out_scores(probs(top, lower_p[test]), probs(top, lower_m[test]), y, test, spans, maj))
     return curve
 
@@ -142,8 +148,8 @@ def main():
     for k in a.folds:
         t0 = time.time()
         curve = run_fold(net, lower_p, lower_m, y, folds == k, a.cut, a.epochs, a.lr, a.head_lr or a.lr, a.wd, a.C, a.bs, a.seed)
-        for ep,r in enumerate(curve):
-            recs += [dict(fold=int(k), epoch=ep, attribute=att, **v) for att,v in r.items()]
+        for ep,r in enumerate(curve):   # the refit is reported as epoch -1
+            recs += [dict(fold=int(k), epoch=ep if ep <= a.epochs else -1, attribute=att, **v) for att,v in r.items()]
         print(f'fold {k}: ' + ' '.join(f'{np.mean([v["macro_f1"] for v in r.values()]):.3f}' for r in curve), f'({time.time() - t0:.0f} s)', flush=True)
     df = pd.DataFrame(recs)
     per_fold = df.groupby(['epoch', 'fold']).macro_f1.mean().unstack()

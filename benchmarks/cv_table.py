@@ -3,7 +3,7 @@ attributes, mean ± sd over the folds, the majority class beside each, and the f
 
 Rows come from `fashion-attrs-cv` folders (their finished `fold_<k>.json`, so a run in progress shows the folds it
 has), from saved per-fold score files (a run's `fold_scores.csv`, as kept in `results/`; `FILE@VARIANT` picks the
-rows of one variant of `fold_models.py`'s file) and from `cv_references.py`'s JSON (its logistic-regression rows).
+rows of one variant of `fold_models.py`'s file; `FILE.json@EPOCH` one epoch of `top_stage_finetune.py`'s) and from `cv_references.py`'s JSON (its logistic-regression rows).
 
 Usage: python benchmarks/cv_table.py --cv NAME=runs/cv/NAME NAME=results/..._fold_scores.csv ... [--references benchmarks/results/cv_references_tf_efficientnet_lite0.json]"""
 import argparse, json
@@ -15,6 +15,12 @@ ATTRS = ['neck', 'sleeve_length', 'pattern', 'mean']
 def cv_run_scores(source:str)->pd.DataFrame:
     "Per fold and attribute, the held-out scores of every finished fold of a `fashion-attrs-cv` run folder, or of a saved `fold_scores.csv` (`FILE@VARIANT`: one variant's rows)."
     path,_,variant = source.partition('@')
+    if path.endswith('.json'):   # top_stage_finetune.py's scores: `FILE@EPOCH` picks one epoch's rows (-1: the refit regression)
+        scores = pd.DataFrame(json.loads(Path(path).read_text())['scores'])
+        if not variant or int(variant) not in set(scores.epoch): raise SystemExit(f"{path}: give one of its epochs {sorted(set(scores.epoch))} as FILE@EPOCH")
+        scores = scores[scores.epoch == int(variant)]
+        mean = scores.groupby('fold', as_index=False)[['macro_f1', 'majority_macro_f1', 'accuracy']].mean().assign(attribute='mean')
+        return pd.concat([scores, mean], ignore_index=True)
     if Path(path).is_file():
         scores = pd.read_csv(path)
         if variant:

@@ -7,12 +7,14 @@ features. This asks whether the last stages alone, started from that regression,
 weights start as the per-attribute class-balanced logistic regression (C 0.003, standardisation folded in) that the
 reference fits. Loss: per-attribute softmax cross-entropy over the labelled rows with the regression's 'balanced'
 class weights; AdamW, one cycle; each step sees every training photo once, plain or mirrored at random. The held-out
-fold is scored after every epoch and once more with the regression refitted on the tuned stages' features
-(reported as epoch -1; the average of the photo's and its mirror image's probabilities), and the row
-before the first epoch is the reference regression itself. The held-out fold never chooses anything: the epochs are
+fold is scored (the average of the photo's and its mirror image's probabilities) before the first epoch, which is the
+reference regression itself, after every epoch, and once more with the regression refitted on the tuned stages'
+features (reported as epoch -1). The held-out fold never chooses anything: the epochs are
 reported side by side, and a recipe is the whole row of one epoch count fixed in advance.
 
-Usage: python benchmarks/top_stage_finetune.py ../shared/flixstock-dev --cache runs/top_stage/b3.npz --cut 5 --epochs 6 --lr 1e-4 --out RESULT.json"""
+Usage: python benchmarks/top_stage_finetune.py ../shared/flixstock-dev --cache runs/top_stage/b3.npz --cut 5 --lr 1e-3 --head-lr 1e-3 --epochs 6 --out RESULT.json
+Then: python benchmarks/cv_table.py --cv "tuned=RESULT.json@6" "refit=RESULT.json@-1"
+"""
 import argparse, copy, json, os, tempfile, time
 from pathlib import Path
 os.environ.setdefault('HF_HUB_OFFLINE', '1')

@@ -23,6 +23,7 @@ from sklearn.metrics import f1_score
 from fashion_attrs.data import read_dataset
 from fashion_attrs.train import TrainConfig, build_learner, regression_head_weights
 from fashion_attrs.cv import cv_folds
+from fashion_attrs.model import OutputLayout, class_weights
 
 ATTRS = ['neck', 'sleeve_length', 'pattern']
 CACHED = 4   # the cache holds the input of blocks[CACHED] (the output of blocks 0-3: stride 16, 80 channels)
@@ -82,20 +83,18 @@ def fit_head(top, maps_plain, maps_mirrored, y, spans, C):
     with torch.no_grad():
         top.head.weight.copy_(torch.tensor(W, dtype=torch.float32)); top.head.bias.copy_(torch.tensor(b - W @ mean, dtype=torch.float32))
 
-def run_fold(net, lower_p, lower_m, y, test, cut, epochs, lr, head_lr, wd, C, bs, seed):
+def run_fold(net, table, lower_p, lower_m, y, test, cut, epochs, lr, head_lr, wd, C, bs, seed):
     "The regression reference, then `epochs` epochs of the top stages and head from it, then the regression refitted on the tuned stages' features: held-out scores after each (index 0: the regression; last: the refit)."
     torch.manual_seed(seed); rng = np.random.default_rng(seed)
-    spans,s = {},0
-    for a in ATTRS: n = int(np.nanmax(y[a])) + 1; spans[a] = (s, s + n); s += n
-    top = Top(net, cut, s).eval()
+    layout = OutputLayout()   # the attributes' blocks, as the model's (no specific output)
+    spans = {a: (layout.slices[a].start, layout.slices[a].stop) for a in ATTRS}
+    top = Top(net, cut, layout.n_out).eval()   # batch-norm statistics kept (eval mode; no dropout in these blocks)
     tr = ~test
-    maj,weights = {},{}
-    for a,(s0,e0) in spans.items():
-        yt = y[a][tr][~np.isnan(y[a][tr])].astype(int); counts = np.bincount(yt, minlength=e0 - s0)
-        weights[a] = torch.tensor(np.where(counts > 0, len(yt) / ((counts > 0).sum() * np.maximum(counts, 1)), 0.), dtype=torch.float32)   # 'balanced'
-        maj[a] = int(pd.Series(yt).mode().iloc[0])
-    fit_head(top, lower_p[tr], lower_m[tr], {a: v[tr] for a,v in y.items()}, spans, C)
-    curve = [held_out_scores(probs(top, lower_p[test]), probs(top, lower_m[test]), y, test, spans, maj)]
+    weights = class_weights(table[tr], layout, 1.)   # scikit-learn's 'balanced', as the regression's
+    maj = {a: int(table[a][tr].mode().iloc[0]) for a in ATTRS}
+    fit = lambda: fit_head(top, lower_p[tr], lower_m[tr], {a: v[tr] for a,v in y.items()}, spans, C)
+    score = lambda: held_out_scores(probs(top, lower_p[test]), probs(top, lower_m[test]), y, test, spans, maj)
+    fit(); curve = [score()]
     idx = np.flatnonzero(tr)
     ytr = {a: torch.tensor(np.nan_to_num(y[a][tr], nan=-1).astype(int)) for a in ATTRS}
     body_params = [p for n,p in top.named_parameters() if not n.startswith('head.')]
@@ -104,19 +103,17 @@ def run_fold(net, lower_p, lower_m, y, test, cut, epochs, lr, head_lr, wd, C, bs
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[lr, head_lr], total_steps=steps, pct_start=0.25) if steps else None
     for ep in range(epochs):
         order = rng.permutation(len(idx)); mirror = rng.random(len(idx)) < 0.5
-        top.eval()   # batch-norm statistics kept (eval mode; no dropout in these blocks)
         for i in range(0, len(order), bs):
             j = order[i:i+bs]; rows = idx[j]
             x = torch.from_numpy(np.where(mirror[j, None, None, None], lower_m[rows], lower_p[rows])).float()
             out = top(x); loss = 0.
             for a,(s0,e0) in spans.items():
                 t = ytr[a][j]; k = t >= 0
-                if k.any(): loss = loss + F.cross_entropy(out[k, s0:e0], t[k], weight=weights[a], reduction='sum') / len(j)
+                if k.any(): loss = loss + F.cross_entropy(out[k, s0:e0], t[k], weight=weights[s0:e0], reduction='sum') / len(j)
             opt.zero_grad(); loss.backward(); opt.step(); sched.step()
-        curve.append(held_out_scores(probs(top, lower_p[test]), probs(top, lower_m[test]), y, test, spans, maj))
+        curve.append(score())
     if epochs:   # the tuned stages as a feature extractor: the regression fitted again on their features
-        fit_head(top, lower_p[tr], lower_m[tr], {a: v[tr] for a,v in y.items()}, spans, C)
-        curve.append(held_out_scores(probs(top, lower_p[test]), probs(top, lower_m[test]), y, test, spans, maj))
+        fit(); curve.append(score())
     return curve
 
 def main():
@@ -149,7 +146,7 @@ def main():
     recs = []
     for k in a.folds:
         t0 = time.time()
-        curve = run_fold(net, lower_p, lower_m, y, folds == k, a.cut, a.epochs, a.lr, a.head_lr or a.lr, a.wd, a.C, a.bs, a.seed)
+        curve = run_fold(net, table, lower_p, lower_m, y, folds == k, a.cut, a.epochs, a.lr, a.head_lr or a.lr, a.wd, a.C, a.bs, a.seed)
         for ep,r in enumerate(curve):   # the refit is reported as epoch -1
             recs += [dict(fold=int(k), epoch=ep if ep <= a.epochs else -1, attribute=att, **v) for att,v in r.items()]
         print(f'fold {k}: ' + ' '.join(f'{np.mean([v["macro_f1"] for v in r.values()]):.3f}' for r in curve), f'({time.time() - t0:.0f} s)', flush=True)

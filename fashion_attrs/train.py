@@ -34,9 +34,9 @@ __all__ = ['TrainConfig', 'PhaseCSVLogger', 'phase_logger', 'read_history', 'Pha
            'distributed', 'alone', 'share_from_main', 'copy_from_main', 'work_folder', 'titled_training_rows',
            'title_learner', 'tune_body_on_titles', 'title_specific_targets', 'SideBySideBodies', 'backbone_names',
            'side_by_side', 'build_learner', 'suggest_lr', 'body_features', 'fit_head_on_features',
-           'regression_head_weights', 'fit_head_by_regression', 'FrozenBatchNormStats', 'fit_recipe',
-           'title_head_agreement', 'export_learner', 'confidence_profile', 'TrainResult', 'kept_epoch',
-           'write_training_files', 'train']
+           'regression_head_weights', 'fit_head_by_regression', 'FrozenBatchNormStats', 'TopStages', 'top_stage_inputs',
+           'KeepEvalMode', 'MirroredMaps', 'tune_top_stages', 'fit_recipe', 'title_head_agreement', 'export_learner',
+           'confidence_profile', 'TrainResult', 'kept_epoch', 'write_training_files', 'train']
 
 # %% ../nbs/07_train.ipynb #f1b565e2
 @dataclass
@@ -71,6 +71,10 @@ class TrainConfig:
     wd:float = 0.01 # weight decay
     ps:float = 0.5 # dropout in the head
     augment:bool = False # flips, small rotations and zooms, lighting, random erasing on the training photos (off: the logistic head scored higher on plain features)
+    top_epochs:int = 0 # after the regression head: epochs of training the body's last stages (blocks `top_from` on, the last 1x1 convolution) with the head, one cycle at `top_lr`, over cached maps of the frozen stages below, each photo plain or mirrored at random; 0: none
+    top_from:int = 5 # the first block `top_epochs` trains (a timm EfficientNet's `blocks`: 0-6 in lite0; their number: only the last 1x1 convolution)
+    top_lr:float = 1e-3 # peak learning rate of the top stages and the head
+    top_refit:bool = True # after the top-stage epochs: fit the regression head again, on the tuned stages' features
     title_epochs:int = 0 # epochs of whole-network training on the classes product titles name, before the head is fitted; 0: none
     title_lr:float = 1e-3 # peak learning rate of the title epochs (one cycle)
     title_keywords:str|None = None # a JSON keyword map for the titles (see `titles.load_keywords`); the default map otherwise
@@ -86,6 +90,12 @@ class TrainConfig:
             for ok,need in [(self.feature_passes > 0, 'feature_passes of 1 or more'), (self.loss == 'ce', "loss='ce': softmax per attribute, as the regression"),
                             (self.lin_ftrs == [], 'lin_ftrs=[]: a linear head'), (not self.fastai_fine_tune, 'fastai_fine_tune off')]:
                 if not ok: raise ValueError(f"head_fit='logistic' needs {need} (or head_fit='sgd')")
+        if self.top_epochs < 0: raise ValueError(f"top_epochs must be 0 or more, got {self.top_epochs}")
+        if self.top_epochs:
+            for ok,need in [(self.head_fit == 'logistic', "head_fit='logistic': the stages train from the regression head"),
+                            (self.feature_passes == 1, 'feature_passes=1: the lower stages are run over the training photos once'),
+                            ('+' not in self.arch, 'one backbone in arch')]:
+                if not ok: raise ValueError(f"top_epochs needs {need}")
         if self.title_epochs < 0: raise ValueError(f"title_epochs must be 0 or more, got {self.title_epochs}")
 
     @classmethod
@@ -468,10 +478,12 @@ def fit_head_by_regression(learn:Learner, # a frozen `vision_learner` with a lin
                            passes:int=1, # passes over the training images (each augmented afresh if the training loader augments)
                            C:float=0.003, # scikit-learn's inverse regularisation strength
                            class_weight_power:float=1., # see `regression_head_weights`
+                           features:tuple|None=None, # (pooled features, targets) already computed (`tune_top_stages`); None: `passes` over the training images
+                           phase:str='head', # the phase the one-row log is written as
                           )->pd.DataFrame:
-    "Make `learn`'s head the logistic regressions of `regression_head_weights` on cached features of the frozen body: its batch-norm standardises, its last layer (now with a bias) holds the coefficients. Returns the one-row history (valid loss and metrics, if there is a valid part), also written as the `head` phase's log. With several processes, every one ends with the main process's head."
+    "Make `learn`'s head the logistic regressions of `regression_head_weights` on cached features of the frozen body: its batch-norm standardises, its last layer (now with a bias) holds the coefficients. Returns the one-row history (valid loss and metrics, if there is a valid part), also written as the log of `phase`. With several processes, every one ends with the main process's head."
     start = time.time()
-    x,y = body_features(learn, learn.dls.train, passes)
+    x,y = features if features is not None else body_features(learn, learn.dls.train, passes)
     bns,lins = [[m for m in learn.model[1] if isinstance(m, t)] for t in (nn.BatchNorm1d, nn.Linear)]
     if len(bns) != 1 or len(lins) != 1: raise ValueError("a logistic-regression head needs fastai's linear head: lin_ftrs=[]")
     loss = learn.loss_func
@@ -487,7 +499,7 @@ def fit_head_by_regression(learn:Learner, # a frozen `vision_learner` with a lin
     names = [m.name for m in learn.metrics]
     vals = learn.validate() if len(learn.dls.valid_ds) else [np.nan] * (len(names) + 1)
     row = pd.DataFrame([dict(epoch=0, train_loss=train_loss, valid_loss=vals[0], **dict(zip(names, vals[1:])), time=format_time(time.time() - start))])
-    if is_main(): row.to_csv(Path(learn.path)/'history.head.csv', index=False)
+    if is_main(): row.to_csv(Path(learn.path)/f'history.{phase}.csv', index=False)
     return row
 
 
@@ -499,13 +511,82 @@ class FrozenBatchNormStats(Callback):
         for m in get_model(self.learn.model)[0].modules():   # inside `DistributedDataParallel` too
             if isinstance(m, nn.modules.batchnorm._BatchNorm): m.eval()
 
-# %% ../nbs/07_train.ipynb #a69983bb
+# %% ../nbs/07_train.ipynb #afe16f3b
+class TopStages(nn.Module):
+    "The last stages of a timm EfficientNet body, from block `start` on, with its last 1x1 convolution and batch norm: the body's own modules, fed the input of block `start`."
+    def __init__(self, body:nn.Module, # a fastai `TimmBody`, or the timm model itself
+                 start:int, # the first block trained
+                ):
+        super().__init__()
+        net = getattr(body, 'model', body)
+        if not all(hasattr(net, k) for k in ('conv_stem', 'bn1', 'blocks', 'conv_head', 'bn2')):
+            raise ValueError(f"top-stage tuning needs a timm EfficientNet body (conv_stem, blocks, conv_head, bn2), not {type(net).__name__}")
+        if not 0 <= start <= len(net.blocks): raise ValueError(f"top_from must be 0-{len(net.blocks)} for this backbone, got {start}")
+        self._lower = (nn.Sequential(net.conv_stem, net.bn1, *net.blocks[:start]),)   # in a tuple: not a submodule, so not trained here
+        self.blocks,self.conv_head,self.bn2 = net.blocks[start:],net.conv_head,net.bn2
+    def lower(self, x): return self._lower[0](x)
+    def forward(self, x): return self.bn2(self.conv_head(self.blocks(x)))
+
+def top_stage_inputs(top:TopStages,
+                     dl, # one of the learner's data loaders
+                    )->tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    "The input of `top`'s first block for every batch of `dl`, of the photo and of its mirror image (float16, half the memory), and the targets."
+    plain,mirrored,ys = [],[],[]
+    top.eval(); top._lower[0].eval()
+    with torch.no_grad():
+        bar = progress_bar(dl, leave=False, display=is_main()); bar.comment = 'lower stages: the photos and their mirror images'
+        for xb,yb in bar:
+            plain.append(top.lower(xb).half()); mirrored.append(top.lower(xb.flip(3)).half()); ys.append(yb)
+    return torch.cat(plain), torch.cat(mirrored), torch.cat(ys).as_subclass(torch.Tensor)
+
+# %% ../nbs/07_train.ipynb #4712b6c3
+import random
+
+class KeepEvalMode(Callback):
+    "Keep the whole model in eval mode while it trains: batch-norm statistics fixed, no dropout; the weights still train."
+    order = TrainEvalCallback.order + 1   # after fastai puts the model in training mode
+    def before_train(self): self.learn.model.eval()
+
+class MirroredMaps:
+    "Training items over cached maps: item `i` is the map of photo `i` or of its mirror image, at random each time it is read, with its targets."
+    def __init__(self, plain:torch.Tensor, mirrored:torch.Tensor, targets:torch.Tensor): self.plain,self.mirrored,self.targets = plain,mirrored,targets
+    def __len__(self): return len(self.targets)
+    def __getitem__(self, i): return (self.mirrored if random.random() < .5 else self.plain)[i].float(), self.targets[i]
+
 def _last_score(recorder, name:str='mean_f1')->float:
     "The last epoch's value of metric `name` in `recorder`; -inf when there is none or it is not finite."
     names = recorder.metric_names[1:-1]
     v = recorder.values[-1][names.index(name)] if recorder.values and name in names else None
     return float(v) if v is not None and np.isfinite(v) else -np.inf
 
+def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm EfficientNet with a linear head
+                    config:TrainConfig, # its `top_*`, `head_C`, `class_weight_power`, `bs` and `wd`
+                    say=print, # where the stage lines go
+                    log_dir:str|Path|None=None, # the run's TensorBoard folder (see `phase_callbacks`)
+                   )->tuple[list[str], float]:
+    "The regression head on the cached features, then `config.top_epochs` epochs of the top stages and the head from it, then (with `top_refit`) the regression again on the tuned features; the phases run and the last one's valid mean macro-F1 (nan without a valid part)."
+    if n_processes() > 1: raise DataError("top_epochs trains in one process: run it without a launcher")
+    top,pool,layout = TopStages(learn.model[0], config.top_from),learn.model[1][0],learn.loss_func.layout
+    plain,mirrored,y = top_stage_inputs(top, learn.dls.train.new(shuffle=False, drop_last=False))   # every training photo once
+    def fit_head(phase):
+        with torch.no_grad(): x = torch.cat([pool(top(b.float())) for b in plain.split(64)])
+        row = fit_head_by_regression(learn, C=config.head_C, class_weight_power=config.class_weight_power, features=(x, y), phase=phase)
+        if log_dir is not None: log_phase_row(log_dir, phase, row)
+        return float(row.iloc[0].get('mean_f1', np.nan))
+    score = fit_head('head')
+    valid = list(zip(*top_stage_inputs(top, learn.dls.valid)[::2])) if len(learn.dls.valid_ds) else []
+    dls = DataLoaders.from_dsets(MirroredMaps(plain, mirrored, y), [(m.float(), t) for m,t in valid], bs=min(config.bs, len(y)), num_workers=0)
+    top.requires_grad_(True)
+    tl = Learner(dls, nn.Sequential(top, learn.model[1]), loss_func=learn.loss_func, metrics=attribute_metrics(layout), wd=config.wd,
+                 path=learn.path, model_dir=learn.model_dir, cbs=KeepEvalMode())
+    say(f"top stages: {config.top_epochs} epochs at lr {config.top_lr:.1e}, blocks {config.top_from} on and the head, over cached maps of the lower stages")
+    tl.fit_one_cycle(config.top_epochs, config.top_lr, cbs=phase_callbacks('top stages', log_dir))
+    learn.opt = None; learn.freeze()   # the body frozen again, an optimiser over its current state for any phase after this one
+    if not config.top_refit: return ['head', 'top stages'], _last_score(tl.recorder) if len(valid) else np.nan
+    say(f"refit: logistic regression per attribute (C {config.head_C:g}) on the tuned stages' features")
+    return ['head', 'top stages', 'refit'], fit_head('refit')
+
+# %% ../nbs/07_train.ipynb #a69983bb
 def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
                say=print, # where the stage lines go
                log_dir:str|Path|None=None, # the run's TensorBoard folder (see `phase_callbacks`)
@@ -520,10 +601,11 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
     cached = f"cached features of {config.feature_passes} {'augmented ' if config.augment else ''}pass{'es' * (config.feature_passes != 1)}"
     if config.head_fit == 'logistic':
         say(f"head: logistic regression per attribute (C {config.head_C:g}) on {cached}")
-        row = fit_head_by_regression(learn, config.feature_passes, config.head_C, config.class_weight_power)
-        if log_dir is not None and is_main(): log_phase_row(log_dir, 'head', row)
-        start = float(row.iloc[0].get('mean_f1', np.nan))
-        phases.append('head')
+        if config.top_epochs: phases,start = tune_top_stages(learn, config, say, log_dir)
+        else:
+            row = fit_head_by_regression(learn, config.feature_passes, config.head_C, config.class_weight_power)
+            if log_dir is not None and is_main(): log_phase_row(log_dir, 'head', row)
+            start,phases = float(row.iloc[0].get('mean_f1', np.nan)),['head']
     elif config.freeze_epochs:
         say(f"head: {config.freeze_epochs} epochs at lr {lr:.1e}" + (f" on {cached}" if config.feature_passes else ''))
         if config.feature_passes: head = fit_head_on_features(learn, config.freeze_epochs, lr, config.feature_passes, cbs=phase_callbacks('head', log_dir))
@@ -541,7 +623,9 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
     learn.unfreeze()
     if config.gradual_unfreeze or config.head_fit != 'logistic': start = _last_score(learn.recorder if config.gradual_unfreeze else head.recorder) if phases else -np.inf
     start = share_from_main(start if np.isfinite(start) else -np.inf)
-    if not config.epochs: return phases, "the head-only state (no fine-tuning epochs)" + (f"; valid mean macro-F1 {start:.3f}" if len(learn.dls.valid_ds) else "")
+    done = (f"the top stages after {config.top_epochs} epoch{'s' * (config.top_epochs != 1)}" + (", the head refitted on them" if config.top_refit else '') if config.top_epochs else
+            "the head-only state")
+    if not config.epochs: return phases, f"{done} (no fine-tuning epochs)" + (f"; valid mean macro-F1 {start:.3f}" if len(learn.dls.valid_ds) else "")
     say(f"fine-tune: {config.epochs} epochs at lr {unfrozen_lrs.start:.1e}..{top:.1e}, body batch-norm statistics {'kept' if keep_stats else 'trained'}")
     if not (config.select_best and len(learn.dls.valid_ds)):
         with distributed(learn): learn.fit_one_cycle(config.epochs, unfrozen_lrs, cbs=phase_callbacks('fine-tune', log_dir)+keep_stats)
@@ -552,8 +636,8 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
     learn.save('best')  # the state the unfrozen epochs have to beat
     with distributed(learn): learn.fit_one_cycle(config.epochs, unfrozen_lrs, cbs=phase_callbacks('fine-tune', log_dir)+keep_stats+keep_best)
     best = keep_best[0].best
-    kept = (f"the fine-tuned state: valid mean macro-F1 {best:.3f} beat the head-only {start:.3f}" if best > start else
-            f"the head-only state: fine-tuning never beat its valid mean macro-F1 {start:.3f}")
+    kept = (f"the fine-tuned state: valid mean macro-F1 {best:.3f} beat {done.removeprefix('the ')}'s {start:.3f}" if best > start else
+            f"{done}: fine-tuning never beat its valid mean macro-F1 {start:.3f}")
     return phases + ['fine-tune'], kept
 
 # %% ../nbs/07_train.ipynb #8ba383b7

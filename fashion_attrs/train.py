@@ -71,7 +71,7 @@ class TrainConfig:
     wd:float = 0.01 # weight decay
     ps:float = 0.5 # dropout in the head
     augment:bool = False # flips, small rotations and zooms, lighting, random erasing on the training photos (off: the logistic head scored higher on plain features)
-    top_epochs:int = 0 # after the regression head: epochs of training the body's last stages (blocks `top_from` on, the last 1x1 convolution) with the head, one cycle at `top_lr`, over cached maps of the frozen stages below, each photo plain or mirrored at random; 0: none
+    top_epochs:int|None = None # after the regression head: epochs of training the body's last stages (blocks `top_from` on, the last 1x1 convolution) with the head, one cycle at `top_lr`, over cached maps of the frozen stages below, each photo plain or mirrored at random; 0: none; None: 6 where the recipe allows it (head_fit 'logistic', one backbone, feature_passes 1: what 5-fold CV chose), else 0
     top_from:int = 5 # the first block `top_epochs` trains (a timm EfficientNet's `blocks`: 0-6 in lite0; their number: only the last 1x1 convolution)
     top_lr:float = 1e-3 # peak learning rate of the top stages and the head
     top_refit:bool = True # after the top-stage epochs: fit the regression head again, on the tuned stages' features
@@ -90,6 +90,7 @@ class TrainConfig:
             for ok,need in [(self.feature_passes > 0, 'feature_passes of 1 or more'), (self.loss == 'ce', "loss='ce': softmax per attribute, as the regression"),
                             (self.lin_ftrs == [], 'lin_ftrs=[]: a linear head'), (not self.fastai_fine_tune, 'fastai_fine_tune off')]:
                 if not ok: raise ValueError(f"head_fit='logistic' needs {need} (or head_fit='sgd')")
+        if self.top_epochs is None: self.top_epochs = 6 if self.head_fit == 'logistic' and self.feature_passes == 1 and '+' not in self.arch else 0
         if self.top_epochs < 0: raise ValueError(f"top_epochs must be 0 or more, got {self.top_epochs}")
         if self.top_epochs:
             for ok,need in [(self.head_fit == 'logistic', "head_fit='logistic': the stages train from the regression head"),
@@ -564,8 +565,7 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
                     say=print, # where the stage lines go
                     log_dir:str|Path|None=None, # the run's TensorBoard folder (see `phase_callbacks`)
                    )->tuple[list[str], float]:
-    "The regression head on the cached features, then `config.top_epochs` epochs of the top stages and the head from it, then (with `top_refit`) the regression again on the tuned features; the phases run and the last one's valid mean macro-F1 (nan without a valid part)."
-    if n_processes() > 1: raise DataError("top_epochs trains in one process: run it without a launcher")
+    "The regression head on the cached features, then `config.top_epochs` epochs of the top stages and the head from it, then (with `top_refit`) the regression again on the tuned features; the phases run and the last one's valid mean macro-F1 (nan without a valid part). With several processes, each runs the same epochs over every photo and then takes the main process's weights."
     top,pool,layout = TopStages(learn.model[0], config.top_from),learn.model[1][0],learn.loss_func.layout
     plain,mirrored,y = top_stage_inputs(top, learn.dls.train.new(shuffle=False, drop_last=False))   # every training photo once
     def fit_head(phase):
@@ -580,7 +580,9 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
     tl = Learner(dls, nn.Sequential(top, learn.model[1]), loss_func=learn.loss_func, metrics=attribute_metrics(layout), wd=config.wd,
                  path=learn.path, model_dir=learn.model_dir, cbs=KeepEvalMode())
     say(f"top stages: {config.top_epochs} epochs at lr {config.top_lr:.1e}, blocks {config.top_from} on and the head, over cached maps of the lower stages")
-    tl.fit_one_cycle(config.top_epochs, config.top_lr, cbs=phase_callbacks('top stages', log_dir))
+    if not is_main(): tl.remove_cb(tl.progress); tl.logger = noop
+    with alone(): tl.fit_one_cycle(config.top_epochs, config.top_lr, cbs=phase_callbacks('top stages', log_dir))
+    copy_from_main(learn.model)
     learn.opt = None; learn.freeze()   # the body frozen again, an optimiser over its current state for any phase after this one
     if not config.top_refit: return ['head', 'top stages'], _last_score(tl.recorder) if len(valid) else np.nan
     say(f"refit: logistic regression per attribute (C {config.head_C:g}) on the tuned stages' features")

@@ -67,7 +67,7 @@ def test_cv_audit_and_final_model_on_the_sample(tmp_path, monkeypatch, capsys):
     from fashion_attrs.train import confidence_profile
     monkeypatch.setenv('FASHION_ATTRS_CACHE', str(tmp_path/'cache'))
     data,table,wrong_titles,flipped = titled_copy(tmp_path/'titled')
-    cfg = tmp_path/'cfg.json'; cfg.write_text('{"size": 64, "freeze_epochs": 20, "feature_passes": 1, "epochs": 0}')
+    cfg = tmp_path/'cfg.json'; cfg.write_text('{"size": 64, "freeze_epochs": 20, "feature_passes": 1, "epochs": 0, "top_epochs": 0}')
     code,out,err = run_cmd(cv_cmd, str(data), str(tmp_path/'cv'), str(cfg), 2, False, '', capsys=capsys)
     assert code == 0, err
     assert 'macro-F1' in out and '±' in out and 'majority' in out

@@ -56,11 +56,11 @@ def test_two_cpu_processes_write_one_model_that_scores_like_one_process(tmp_path
     assert sorted(p.name for p in (tmp_path/'dist').iterdir()) == sorted(f.format('model') for f in FILES)
     lines = [l.lstrip('█ ') for l in re.split(r'[\r\n]', r.stdout)]   # progress bars redraw with carriage returns
     assert any('2 processes train' in l for l in lines), r.stdout[-3000:]
-    for stage in ['lr_find: ', 'head: ', 'fine-tune: ', 'kept ', 'exported ']:   # printed by the main process only, once each:
+    for stage in ['lr_find: ', 'head: ', 'top stages: ', 'refit: ', 'fine-tune: ', 'kept ', 'exported ']:   # printed by the main process only, once each:
         # at a line's start or, without a terminal (CI), right after a finished progress bar on the same line
         assert len(re.findall(r'(?:^|[\r\n]|\])[\s█]*' + re.escape(stage), r.stdout)) == 1, (stage, r.stdout[-3000:])
     history = pd.read_csv(tmp_path/'dist'/'model.history.csv')
-    assert history.phase.tolist() == ['head'] + ['fine-tune'] * CONFIG['epochs']   # the default head: one logistic regression, logged as one row
+    assert history.phase.tolist() == ['head'] + ['top stages'] * 6 + ['refit'] + ['fine-tune'] * CONFIG['epochs']   # the default head (one logistic regression, logged as one row), the top stages tuned from it, the regression refitted
     # it loads like any model, with the settings it was trained with
     code = ("from fashion_attrs.inference import load_model; import json, sys; "
             f"learn = load_model({str(tmp_path/'dist'/'model.pkl')!r}); print(json.dumps(learn.model_info.config))")

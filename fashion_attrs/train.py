@@ -71,7 +71,7 @@ class TrainConfig:
     wd:float = 0.01 # weight decay
     ps:float = 0.5 # dropout in the head
     augment:bool = False # flips, small rotations and zooms, lighting, random erasing on the training photos (off: the logistic head scored higher on plain features)
-    top_epochs:int|None = None # after the regression head: epochs of training the body's last stages (blocks `top_from` on, the last 1x1 convolution) with the head, one cycle at `top_lr`, over cached maps of the frozen stages below, each photo plain or mirrored at random; 0: none; None: 6 where the recipe allows it (head_fit 'logistic', one backbone, feature_passes 1: what 5-fold CV chose), else 0
+    top_epochs:int|None = None # after the regression head: epochs of training the body's last stages (blocks `top_from` on, the last 1x1 convolution) with the head, one cycle at `top_lr`, over cached maps of the frozen stages below (one pass over the training photos, augmented if `augment`), each photo as it is or mirrored at random; 0: none; None: 6 where the recipe allows it (head_fit 'logistic', feature_passes 1, one timm EfficientNet backbone: what 5-fold CV chose), else 0
     top_from:int = 5 # the first block `top_epochs` trains (a timm EfficientNet's `blocks`: 0-6 in lite0; their number: only the last 1x1 convolution)
     top_lr:float = 1e-3 # peak learning rate of the top stages and the head
     top_refit:bool = True # after the top-stage epochs: fit the regression head again, on the tuned stages' features
@@ -90,13 +90,16 @@ class TrainConfig:
             for ok,need in [(self.feature_passes > 0, 'feature_passes of 1 or more'), (self.loss == 'ce', "loss='ce': softmax per attribute, as the regression"),
                             (self.lin_ftrs == [], 'lin_ftrs=[]: a linear head'), (not self.fastai_fine_tune, 'fastai_fine_tune off')]:
                 if not ok: raise ValueError(f"head_fit='logistic' needs {need} (or head_fit='sgd')")
-        if self.top_epochs is None: self.top_epochs = 6 if self.head_fit == 'logistic' and self.feature_passes == 1 and '+' not in self.arch else 0
+        top_ok = [(self.head_fit == 'logistic', "head_fit='logistic': the stages train from the regression head"),
+                  (self.feature_passes == 1, 'feature_passes=1: the lower stages are run over the training photos once'),
+                  ('+' not in self.arch, 'one backbone in arch'),
+                  ('efficientnet' in self.arch, f"a timm EfficientNet backbone (blocks and a last 1x1 convolution), not {self.arch!r}")]
+        if self.top_epochs is None: self.top_epochs = 6 if all(ok for ok,_ in top_ok) else 0
         if self.top_epochs < 0: raise ValueError(f"top_epochs must be 0 or more, got {self.top_epochs}")
         if self.top_epochs:
-            for ok,need in [(self.head_fit == 'logistic', "head_fit='logistic': the stages train from the regression head"),
-                            (self.feature_passes == 1, 'feature_passes=1: the lower stages are run over the training photos once'),
-                            ('+' not in self.arch, 'one backbone in arch')]:
-                if not ok: raise ValueError(f"top_epochs needs {need}")
+            for ok,need in top_ok:
+                if not ok: raise ValueError(f"top_epochs needs {need} (or top_epochs 0)")
+            if self.top_from < 0: raise ValueError(f"top_from must be 0 or more, got {self.top_from}")
         if self.title_epochs < 0: raise ValueError(f"title_epochs must be 0 or more, got {self.title_epochs}")
 
     @classmethod
@@ -206,7 +209,7 @@ def plot_history(history:pd.DataFrame, # from `read_history`
     ax2.plot(h.epoch, h.mean_f1, 'o-', label='valid mean macro-F1'); ax2.plot(h.epoch, h.mean_acc, 'o-', label='valid mean accuracy')
     later = h.epoch[h.phase != h.phase.iloc[0]]
     for ax in (ax1, ax2):
-        if len(later): ax.axvspan(later.min()-.5, later.max()+.5, color='grey', alpha=.12, label='body unfrozen')
+        if len(later): ax.axvspan(later.min()-.5, later.max()+.5, color='grey', alpha=.12, label=', '.join(h.phase[h.epoch.isin(later)].unique()))
         if kept_epoch is not None: ax.axvline(kept_epoch, color='C3', ls='--', label=f'kept (epoch {kept_epoch})')
         ax.set_xlabel('epoch (all phases)'); ax.legend(fontsize=8); ax.grid(alpha=.3)
     ax1.set_ylabel('masked loss'); ax2.set_ylabel('score on the valid part')
@@ -571,7 +574,7 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
     def fit_head(phase):
         with torch.no_grad(): x = torch.cat([pool(top(b.float())) for b in plain.split(64)])
         row = fit_head_by_regression(learn, C=config.head_C, class_weight_power=config.class_weight_power, features=(x, y), phase=phase)
-        if log_dir is not None: log_phase_row(log_dir, phase, row)
+        if log_dir is not None and is_main(): log_phase_row(log_dir, phase, row)
         return float(row.iloc[0].get('mean_f1', np.nan))
     score = fit_head('head')
     valid = list(zip(*top_stage_inputs(top, learn.dls.valid)[::2])) if len(learn.dls.valid_ds) else []
@@ -593,7 +596,7 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
                say=print, # where the stage lines go
                log_dir:str|Path|None=None, # the run's TensorBoard folder (see `phase_callbacks`)
               )->tuple[list[str], str]:
-    "Frozen phase at `lr`, optional gradual unfreezing, then unfrozen epochs at discriminative rates, keeping the best state (or fastai's own `fine_tune`); the phases run and which state was kept. Every fit runs under `distributed`."
+    "Frozen phase at `lr` (with `top_epochs`, the top stages tuned from it: `tune_top_stages`), optional gradual unfreezing, then unfrozen epochs at discriminative rates, keeping the best state (or fastai's own `fine_tune`); the phases run and which state was kept. Every fit runs under `distributed`."
     if config.fastai_fine_tune:
         say(f"fastai's fine_tune: {config.freeze_epochs} frozen epochs at lr {lr:.1e}, then {config.epochs} unfrozen at lr {lr/2/config.lr_mult:.1e}..{lr/2:.1e}")
         with distributed(learn): learn.fine_tune(config.epochs, lr, freeze_epochs=config.freeze_epochs, lr_mult=config.lr_mult, cbs=phase_callbacks('fastai fine_tune', log_dir))
@@ -638,7 +641,7 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
     learn.save('best')  # the state the unfrozen epochs have to beat
     with distributed(learn): learn.fit_one_cycle(config.epochs, unfrozen_lrs, cbs=phase_callbacks('fine-tune', log_dir)+keep_stats+keep_best)
     best = keep_best[0].best
-    kept = (f"the fine-tuned state: valid mean macro-F1 {best:.3f} beat {done.removeprefix('the ')}'s {start:.3f}" if best > start else
+    kept = (f"the fine-tuned state: valid mean macro-F1 {best:.3f} beat {start:.3f}, that of {done}" if best > start else
             f"{done}: fine-tuning never beat its valid mean macro-F1 {start:.3f}")
     return phases + ['fine-tune'], kept
 

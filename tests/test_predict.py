@@ -8,7 +8,7 @@ from conftest import run, SAMPLE, ROOT
 @pytest.fixture(scope='module')
 def model(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('model')
-    cfg = tmp/'cfg.json'; cfg.write_text(json.dumps(dict(size=128, lr_find_iters=10)))
+    cfg = tmp/'cfg.json'; cfg.write_text(json.dumps(dict(size=128, lr_find_iters=10, top_epochs=0)))
     r = run('fashion-attrs-train', '--data', SAMPLE, '--out', tmp/'m.pkl', '--config', cfg, '--log-dir', '')
     assert r.returncode == 0, r.stderr
     return tmp/'m.pkl'

@@ -18,7 +18,7 @@ def model(tmp_path_factory):
     d = tmp_path_factory.mktemp('serve')
     old = os.environ.get('FASHION_ATTRS_CACHE'); os.environ['FASHION_ATTRS_CACHE'] = str(d/'cache')
     try:
-        train(SAMPLE, d/'m.pkl', TrainConfig(size=[128, 96], freeze_epochs=2, feature_passes=1, epochs=0, lr_find_iters=5), say=lambda s: None)
+        train(SAMPLE, d/'m.pkl', TrainConfig(size=[128, 96], freeze_epochs=2, feature_passes=1, epochs=0, lr_find_iters=5, top_epochs=0), say=lambda s: None)
         yield d/'m.pkl'
     finally:
         if old is None: os.environ.pop('FASHION_ATTRS_CACHE', None)

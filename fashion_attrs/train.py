@@ -484,8 +484,9 @@ def fit_head_by_regression(learn:Learner, # a frozen `vision_learner` with a lin
                            class_weight_power:float=1., # see `regression_head_weights`
                            features:tuple|None=None, # (pooled features, targets) already computed (`tune_top_stages`); None: `passes` over the training images
                            phase:str='head', # the phase the one-row log is written as
+                           log_dir:str|Path|None=None, # the run's TensorBoard folder: the row goes there too (`log_phase_row`); None: the CSV log only
                           )->pd.DataFrame:
-    "Make `learn`'s head the logistic regressions of `regression_head_weights` on cached features of the frozen body: its batch-norm standardises, its last layer (now with a bias) holds the coefficients. Returns the one-row history (valid loss and metrics, if there is a valid part), also written as the log of `phase`. With several processes, every one ends with the main process's head."
+    "Make `learn`'s head the logistic regressions of `regression_head_weights` on cached features of the frozen body: its batch-norm standardises, its last layer (now with a bias) holds the coefficients. Returns the one-row history (valid loss and metrics, if there is a valid part), also written as the log of `phase` (and to TensorBoard with `log_dir`). With several processes, every one ends with the main process's head."
     start = time.time()
     x,y = features if features is not None else body_features(learn, learn.dls.train, passes)
     bns,lins = [[m for m in learn.model[1] if isinstance(m, t)] for t in (nn.BatchNorm1d, nn.Linear)]
@@ -503,7 +504,9 @@ def fit_head_by_regression(learn:Learner, # a frozen `vision_learner` with a lin
     names = [m.name for m in learn.metrics]
     vals = learn.validate() if len(learn.dls.valid_ds) else [np.nan] * (len(names) + 1)
     row = pd.DataFrame([dict(epoch=0, train_loss=train_loss, valid_loss=vals[0], **dict(zip(names, vals[1:])), time=format_time(time.time() - start))])
-    if is_main(): row.to_csv(Path(learn.path)/f'history.{phase}.csv', index=False)
+    if is_main():
+        row.to_csv(Path(learn.path)/f'history.{phase}.csv', index=False)
+        if log_dir is not None: log_phase_row(log_dir, phase, row)
     return row
 
 
@@ -533,15 +536,17 @@ class TopStages(nn.Module):
 
 def top_stage_inputs(top:TopStages,
                      dl, # one of the learner's data loaders
-                    )->tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+                     mirror:bool=True, # also the mirror images' (the training items); False: None in their place (the valid part)
+                    )->tuple[torch.Tensor, torch.Tensor|None, torch.Tensor]:
     "The input of `top`'s first block for every batch of `dl`, of the photo and of its mirror image (float16, half the memory), and the targets."
     plain,mirrored,ys = [],[],[]
     top.eval(); top._lower[0].eval()
     with torch.no_grad():
-        bar = progress_bar(dl, leave=False, display=is_main()); bar.comment = 'lower stages: the photos and their mirror images'
+        bar = progress_bar(dl, leave=False, display=is_main()); bar.comment = 'lower stages: the photos' + (' and their mirror images' if mirror else '')
         for xb,yb in bar:
-            plain.append(top.lower(xb).half()); mirrored.append(top.lower(xb.flip(3)).half()); ys.append(yb)
-    return torch.cat(plain), torch.cat(mirrored), torch.cat(ys).as_subclass(torch.Tensor)
+            plain.append(top.lower(xb).half()); ys.append(yb)
+            if mirror: mirrored.append(top.lower(xb.flip(3)).half())
+    return torch.cat(plain), torch.cat(mirrored) if mirror else None, torch.cat(ys).as_subclass(torch.Tensor)
 
 # %% ../nbs/07_train.ipynb #4712b6c3
 import random
@@ -568,17 +573,16 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
                     say=print, # where the stage lines go
                     log_dir:str|Path|None=None, # the run's TensorBoard folder (see `phase_callbacks`)
                    )->tuple[list[str], float]:
-    "The regression head on the cached features, then `config.top_epochs` epochs of the top stages and the head from it, then (with `top_refit`) the regression again on the tuned features; the phases run and the last one's valid mean macro-F1 (nan without a valid part). With several processes, each runs the same epochs over every photo and then takes the main process's weights."
+    "The regression head on the cached features, then `config.top_epochs` epochs of the top stages and the head from it, then (with `top_refit`) the regression again on the tuned features; the phases run and the last one's valid mean macro-F1 (not finite without a valid part). With several processes, each runs the same epochs over every photo and then takes the main process's weights."
     top,pool,layout = TopStages(learn.model[0], config.top_from),learn.model[1][0],learn.loss_func.layout
     plain,mirrored,y = top_stage_inputs(top, learn.dls.train.new(shuffle=False, drop_last=False))   # every training photo once
     def fit_head(phase):
         with torch.no_grad(): x = torch.cat([pool(top(b.float())) for b in plain.split(64)])
-        row = fit_head_by_regression(learn, C=config.head_C, class_weight_power=config.class_weight_power, features=(x, y), phase=phase)
-        if log_dir is not None and is_main(): log_phase_row(log_dir, phase, row)
+        row = fit_head_by_regression(learn, C=config.head_C, class_weight_power=config.class_weight_power, features=(x, y), phase=phase, log_dir=log_dir)
         return float(row.iloc[0].get('mean_f1', np.nan))
     score = fit_head('head')
-    valid = list(zip(*top_stage_inputs(top, learn.dls.valid)[::2])) if len(learn.dls.valid_ds) else []
-    dls = DataLoaders.from_dsets(MirroredMaps(plain, mirrored, y), [(m.float(), t) for m,t in valid], bs=min(config.bs, len(y)), num_workers=0)
+    valid_maps,_,valid_y = top_stage_inputs(top, learn.dls.valid, mirror=False) if len(learn.dls.valid_ds) else (torch.zeros(0), None, [])
+    dls = DataLoaders.from_dsets(MirroredMaps(plain, mirrored, y), list(zip(valid_maps.float(), valid_y)), bs=min(config.bs, len(y)), num_workers=0)
     top.requires_grad_(True)
     tl = Learner(dls, nn.Sequential(top, learn.model[1]), loss_func=learn.loss_func, metrics=attribute_metrics(layout), wd=config.wd,
                  path=learn.path, model_dir=learn.model_dir, cbs=KeepEvalMode())
@@ -587,7 +591,7 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
     with alone(): tl.fit_one_cycle(config.top_epochs, config.top_lr, cbs=phase_callbacks('top stages', log_dir))
     copy_from_main(learn.model)
     learn.opt = None; learn.freeze()   # the body frozen again, an optimiser over its current state for any phase after this one
-    if not config.top_refit: return ['head', 'top stages'], _last_score(tl.recorder) if len(valid) else np.nan
+    if not config.top_refit: return ['head', 'top stages'], _last_score(tl.recorder)
     say(f"refit: logistic regression per attribute (C {config.head_C:g}) on the tuned stages' features")
     return ['head', 'top stages', 'refit'], fit_head('refit')
 
@@ -608,8 +612,7 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
         say(f"head: logistic regression per attribute (C {config.head_C:g}) on {cached}")
         if config.top_epochs: phases,start = tune_top_stages(learn, config, say, log_dir)
         else:
-            row = fit_head_by_regression(learn, config.feature_passes, config.head_C, config.class_weight_power)
-            if log_dir is not None and is_main(): log_phase_row(log_dir, 'head', row)
+            row = fit_head_by_regression(learn, config.feature_passes, config.head_C, config.class_weight_power, log_dir=log_dir)
             start,phases = float(row.iloc[0].get('mean_f1', np.nan)),['head']
     elif config.freeze_epochs:
         say(f"head: {config.freeze_epochs} epochs at lr {lr:.1e}" + (f" on {cached}" if config.feature_passes else ''))

@@ -52,6 +52,10 @@ def _train(tmp_path, name:str, processes:int, config:dict=CONFIG):
     assert r.returncode == 0, r.stderr[-3000:]
     return r, pd.read_csv(tmp_path/name/'model.test_scores.csv').set_index('attribute')
 
+def _printed_once(stdout:str, stage:str)->bool:
+    "Whether `stage` starts a printed line exactly once: at a line's start or, without a terminal (CI), right after a finished progress bar."
+    return len(re.findall(r'(?:^|[\r\n]|\])[\s█]*' + re.escape(stage), stdout)) == 1
+
 def test_two_cpu_processes_write_one_model_that_scores_like_one_process(tmp_path):
     _, alone = _train(tmp_path, 'alone', 1)
     r, dist = _train(tmp_path, 'dist', 2)
@@ -59,9 +63,8 @@ def test_two_cpu_processes_write_one_model_that_scores_like_one_process(tmp_path
     assert sorted(p.name for p in (tmp_path/'dist').iterdir()) == sorted(f.format('model') for f in FILES)
     lines = [l.lstrip('█ ') for l in re.split(r'[\r\n]', r.stdout)]   # progress bars redraw with carriage returns
     assert any('2 processes train' in l for l in lines), r.stdout[-3000:]
-    for stage in ['lr_find: ', 'head: ', 'fine-tune: ', 'kept ', 'exported ']:   # printed by the main process only, once each:
-        # at a line's start or, without a terminal (CI), right after a finished progress bar on the same line
-        assert len(re.findall(r'(?:^|[\r\n]|\])[\s█]*' + re.escape(stage), r.stdout)) == 1, (stage, r.stdout[-3000:])
+    for stage in ['lr_find: ', 'head: ', 'fine-tune: ', 'kept ', 'exported ']:   # printed by the main process only, once each
+        assert _printed_once(r.stdout, stage), (stage, r.stdout[-3000:])
     history = pd.read_csv(tmp_path/'dist'/'model.history.csv')
     assert history.phase.tolist() == ['head'] + ['fine-tune'] * CONFIG['epochs']   # the default head: one logistic regression, logged as one row
     # it loads like any model, with the settings it was trained with
@@ -75,10 +78,6 @@ def test_two_cpu_processes_write_one_model_that_scores_like_one_process(tmp_path
     m_alone, m_dist = alone.loc['mean', 'macro_f1'], dist.loc['mean', 'macro_f1']
     assert m_dist > dist.loc['mean', 'majority_macro_f1'] + 0.15, dist
     assert abs(m_dist - m_alone) <= TOLERANCE, (m_alone, m_dist, alone, dist)
-
-def _printed_once(stdout:str, stage:str)->bool:
-    "Whether `stage` starts a printed line exactly once: at a line's start or, without a terminal (CI), right after a finished progress bar."
-    return len(re.findall(r'(?:^|[\r\n]|\])[\s█]*' + re.escape(stage), stdout)) == 1
 
 TOP = dict(size=64, lr_find_iters=5, seed=42, top_epochs=2)   # the default recipe (regression head, top stages, refit), short
 

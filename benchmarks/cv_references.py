@@ -4,7 +4,7 @@ standardised on the training folds, one class-balanced logistic regression per a
 attribute: macro-F1 and accuracy on the held-out fold beside the majority class of the training folds. With several
 `--arch`, the backbones' features are put side by side (concatenated) before the one regression.
 
-Usage: python benchmarks/cv_references.py ../shared/flixstock-dev [--out benchmarks/results] [--arch tf_efficientnet_lite0 ...] [--features DIR]"""
+Usage: python benchmarks/cv_references.py ../shared/flixstock-dev [--out benchmarks/results] [--arch tf_efficientnet_lite0 ...] [--features DIR] [--size H W]"""
 import argparse, json, os, tempfile, time
 from pathlib import Path
 os.environ.setdefault('HF_HUB_OFFLINE', '1')
@@ -32,14 +32,19 @@ def pooled_features(learn, table:pd.DataFrame)->tuple[np.ndarray, np.ndarray]:
             plain.append(body(xb).mean((2, 3))); flipped.append(body(xb.flip(3)).mean((2, 3)))
     return torch.cat(plain).numpy(), torch.cat(flipped).numpy()
 
-def arch_features(table:pd.DataFrame, arch:str, cache:str|None=None)->tuple[np.ndarray, np.ndarray]:
-    "`frozen_features` of backbone `arch`, kept in `cache/<arch>.npz` (with the filenames they are of) when `cache` is given."
-    f = Path(cache)/f'{arch}.npz' if cache else None
+def size_suffix(size)->str:
+    "'' for the default input size, else '_<height>x<width>' (names of feature caches and result files)."
+    return '' if list(size) == TrainConfig().size else f'_{size[0]}x{size[1]}'
+
+def arch_features(table:pd.DataFrame, arch:str, cache:str|None=None, size=None)->tuple[np.ndarray, np.ndarray]:
+    "`frozen_features` of backbone `arch` at input `size` ([height, width]; default the project's), kept in `cache/<arch><size_suffix>.npz` (with the filenames they are of) when `cache` is given."
+    size = list(size or TrainConfig().size)
+    f = Path(cache)/f'{arch}{size_suffix(size)}.npz' if cache else None
     if f and f.exists():
         z = np.load(f, allow_pickle=False)
         if z['filename'].tolist() != table.filename.tolist(): raise SystemExit(f"{f}: features of other photos; delete it")
         return z['plain'], z['flipped']
-    plain,flipped = frozen_features(table, TrainConfig(arch=arch, augment=False))
+    plain,flipped = frozen_features(table, TrainConfig(arch=arch, augment=False, size=size))
     if f: f.parent.mkdir(parents=True, exist_ok=True); np.savez(f, plain=plain, flipped=flipped, filename=table.filename.to_numpy(str))
     return plain, flipped
 
@@ -69,12 +74,13 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('data'); p.add_argument('--out', default='benchmarks/results'); p.add_argument('--arch', nargs='+', default=['tf_efficientnet_lite0'])
     p.add_argument('--C', type=float, default=0.003); p.add_argument('--features', help='a folder that keeps each backbone\'s features for later runs')
+    p.add_argument('--size', type=int, nargs=2, metavar=('HEIGHT', 'WIDTH'), default=TrainConfig().size, help='input size (the photos are 300x225; larger sizes upscale them)')
     a = p.parse_args()
     start = time.time()
-    config,arch = TrainConfig(augment=False),'+'.join(a.arch)
+    config,arch = TrainConfig(augment=False, size=a.size),'+'.join(a.arch)
     table,_ = read_dataset(a.data)
     folds = cv_folds(table, config, 5)
-    plain,flipped = map(np.hstack, zip(*[arch_features(table, n, a.features) for n in a.arch]))
+    plain,flipped = map(np.hstack, zip(*[arch_features(table, n, a.features, a.size) for n in a.arch]))
     res = {}
     for name,x in [('lr_frozen_flip_avg', (plain + flipped) / 2), ('lr_frozen_no_flip', plain)]:
         res[name] = dict(arch=arch, size=config.size, C=a.C, folds=fold_scores(x, table, folds, a.C))
@@ -82,6 +88,6 @@ def main():
         print(name, '\n', s.round(3).to_string(), flush=True)
     res['minutes'] = round((time.time() - start) / 60, 2)
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    (out/f'cv_references_{arch}.json').write_text(json.dumps(res, indent=1) + '\n')
+    (out/f'cv_references_{arch}{size_suffix(a.size)}.json').write_text(json.dumps(res, indent=1) + '\n')
 
 if __name__ == '__main__': main()

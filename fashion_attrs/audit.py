@@ -18,7 +18,7 @@ from .model import OutputLayout
 # %% auto #0
 __all__ = ['attribute_probs', 'labelled_rows', 'label_issues', 'plot_label_issues', 'expected_calibration_error',
            'apply_temperature', 'fit_temperature', 'labelled_probs', 'with_fold_means', 'calibration_table',
-           'apply_offsets', 'fit_offsets', 'offsets_table', 'specific_probs', 'specific_table',
+           'temper_oof', 'apply_offsets', 'fit_offsets', 'offsets_table', 'specific_probs', 'specific_table',
            'specific_title_agreement']
 
 # %% ../nbs/07c_audit.ipynb #d13caaf5
@@ -127,6 +127,19 @@ def calibration_table(oof:pd.DataFrame, # out-of-fold probabilities with `filena
         recs.append(dict(attribute=a, n=len(y), ece_before=expected_calibration_error(p, y), ece_after=expected_calibration_error(after, y),
                          temperature=fit_temperature(p, y)))
     return pd.DataFrame(recs)
+
+# %% ../nbs/07c_audit.ipynb #c3d7a9e2
+def temper_oof(oof:pd.DataFrame, # out-of-fold probabilities with the layout's token columns (from `cv`)
+               layout:OutputLayout,
+               temperatures:dict, # attribute -> temperature (`calibration_table`'s `temperature`)
+              )->pd.DataFrame:
+    "`oof` with each attribute's block of probabilities tempered by its temperature (`apply_temperature`): the answers of a model whose outputs were divided by them."
+    res = oof.copy()
+    for a,t in temperatures.items():
+        if a not in layout.slices: raise ValueError(f"temperature for {a!r}: not an attribute of {layout.schema.name} ({', '.join(layout.schema.names)})")
+        cols = layout.vocab[layout.slices[a]]
+        res[cols] = apply_temperature(oof[cols].to_numpy(float), t)
+    return res
 
 # %% ../nbs/07c_audit.ipynb #94ba6c45
 def apply_offsets(p:np.ndarray, # (n, n_classes) probabilities

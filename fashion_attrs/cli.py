@@ -123,7 +123,7 @@ def train_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of 
               log_dir:str='runs', # TensorBoard logs (settings, per-epoch metrics, scores, figures) go to a new folder in it; '' for none
               cv:str=None, # a finished fashion-attrs-cv folder: train its recipe on every labelled image and keep its cross-validated scores
              ):
-    "Train a model on DATA, export it to OUT and print its test-part scores (or, with --cv, the cross-validated estimate) beside the majority class."
+    "Train a model on DATA, export it to OUT and print its test-part scores (or, with --cv, the cross-validated estimate, and the temperatures its out-of-fold probabilities gave the model's outputs) beside the majority class."
     import dataclasses, time
     import pandas as pd
     from fashion_attrs.train import TrainConfig, train
@@ -133,15 +133,26 @@ def train_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of 
         from fashion_attrs.cv import read_cv_run, check_cv_data
         from fashion_attrs.data import read_dataset
         cfg,estimate = read_cv_run(cv); cfg = dataclasses.replace(cfg, holdout=False)
-        check_cv_data(cv, read_dataset(data, cfg.schema)[0])   # the estimate must be of this data
-        oof = pd.read_csv(Path(cv)/'oof_probs.csv')
-    else: cfg,estimate,oof = TrainConfig.load(config),None,None
-    res = train(data, out, cfg, splits, log_dir=run_log_dir(log_dir, 'train', out), cv_estimate=estimate, oof_probs=oof)
+        table = read_dataset(data, cfg.schema)[0]
+        check_cv_data(cv, table)   # the estimate must be of this data
+        oof,cal = pd.read_csv(Path(cv)/'oof_probs.csv'),None
+        if cfg.loss == 'ce':   # a softmax per attribute: calibrated by a temperature each (`temper_head`)
+            from fashion_attrs.model import OutputLayout
+            from fashion_attrs.audit import calibration_table, temper_oof
+            layout = OutputLayout(cfg.schema, na_class=cfg.na_class, specific=cfg.specific_output)
+            cal = calibration_table(oof, table, layout); oof = temper_oof(oof, layout, dict(zip(cal.attribute, cal.temperature)))
+    else: cfg,estimate,oof,cal = TrainConfig.load(config),None,None,None
+    temperatures = None if cal is None else dict(zip(cal.attribute, cal.temperature))
+    res = train(data, out, cfg, splits, log_dir=run_log_dir(log_dir, 'train', out), cv_estimate=estimate, oof_probs=oof, temperatures=temperatures)
     print(f"exported {out} after {(time.time() - start) / 60:.1f} min (the command's time; training itself {res.learn.model_info.minutes} min)")
     if estimate is not None:
         Path(out).with_suffix('.test_scores.csv').unlink(missing_ok=True)   # an earlier model's test scores do not describe this one
         print(f"trained on every labelled image; its estimate is the cross-validation in {cv} (labelled images, mean ± sd over the folds):")
-        return print(format_cv_summary(estimate) + f"\nwrote {Path(out).with_suffix('.cv_scores.csv')}")
+        print(format_cv_summary(estimate) + f"\nwrote {Path(out).with_suffix('.cv_scores.csv')}")
+        if cal is None: return print(f"probabilities not tempered: loss {cfg.loss!r} has no softmax per attribute")
+        return print("probabilities tempered per attribute by the temperature fitted on the out-of-fold probabilities; their expected calibration "
+                     "error, before -> after (each fold's temperature fitted on the other folds):\n" +
+                     '\n'.join(f"{r.attribute:<14} {r.ece_before:.3f} -> {r.ece_after:.3f} (temperature {r.temperature:.2f})" for r in cal.itertuples()))
     if res.test_scores is None: return print("no labelled image in the test part: no test scores")
     write_csv(res.test_scores, Path(out).with_suffix('.test_scores.csv'))
     print("test part, labelled images only:")

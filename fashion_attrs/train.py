@@ -34,9 +34,10 @@ __all__ = ['TrainConfig', 'PhaseCSVLogger', 'phase_logger', 'read_history', 'Pha
            'distributed', 'alone', 'share_from_main', 'copy_from_main', 'work_folder', 'titled_training_rows',
            'title_learner', 'tune_body_on_titles', 'title_specific_targets', 'SideBySideBodies', 'backbone_names',
            'side_by_side', 'build_learner', 'suggest_lr', 'body_features', 'fit_head_on_features',
-           'regression_head_weights', 'fit_head_by_regression', 'FrozenBatchNormStats', 'TopStages', 'top_stage_inputs',
-           'KeepEvalMode', 'MirroredMaps', 'tune_top_stages', 'fit_recipe', 'title_head_agreement', 'export_learner',
-           'confidence_profile', 'TrainResult', 'kept_epoch', 'write_training_files', 'train']
+           'regression_head_weights', 'fit_head_by_regression', 'head_row', 'FrozenBatchNormStats', 'TopStages',
+           'top_stage_inputs', 'head_affine', 'set_head_affine', 'KeepEvalMode', 'MirroredMaps', 'tune_top_stages',
+           'fit_recipe', 'title_head_agreement', 'export_learner', 'confidence_profile', 'temper_head', 'TrainResult',
+           'kept_epoch', 'write_training_files', 'train']
 
 # %% ../nbs/07_train.ipynb #f1b565e2
 @dataclass
@@ -75,6 +76,7 @@ class TrainConfig:
     top_from:int = 5 # the first block `top_epochs` trains (a timm EfficientNet's `blocks`: 0-6 in lite0; their number: only the last 1x1 convolution)
     top_lr:float = 1e-3 # peak learning rate of the top stages and the head
     top_refit:bool = True # after the top-stage epochs: fit the regression head again, on the tuned stages' features
+    top_average:bool = False # with `top_refit`: the head's outputs are the average of the tuned head's and the refitted regression's (still one linear layer: no cost at prediction)
     title_epochs:int = 0 # epochs of whole-network training on the classes product titles name, before the head is fitted; 0: none
     title_lr:float = 1e-3 # peak learning rate of the title epochs (one cycle)
     title_keywords:str|None = None # a JSON keyword map for the titles (see `titles.load_keywords`); the default map otherwise
@@ -100,6 +102,7 @@ class TrainConfig:
             for ok,need in top_ok:
                 if not ok: raise ValueError(f"top_epochs needs {need} (or top_epochs 0)")
             if self.top_from < 0: raise ValueError(f"top_from must be 0 or more, got {self.top_from}")
+            if self.top_average and not self.top_refit: raise ValueError("top_average needs top_refit: it averages the tuned head with the refitted regression")
         if self.title_epochs < 0: raise ValueError(f"title_epochs must be 0 or more, got {self.title_epochs}")
 
     @classmethod
@@ -500,7 +503,16 @@ def fit_head_by_regression(learn:Learner, # a frozen `vision_learner` with a lin
     learn.model[1][len(learn.model[1]) - 1] = lin
     learn.opt = None; learn.freeze()   # the optimiser over the new layer, for any phase after this one
     copy_from_main(learn.model[1])
-    with torch.no_grad(): train_loss = float(loss(learn.model[1][1:].eval()(x), y))
+    return head_row(learn, x, y, phase, start, log_dir)
+
+def head_row(learn:Learner, # its head just set, without epochs
+             x:torch.Tensor, y:torch.Tensor, # the training photos' pooled features and targets
+             phase:str, # the phase the row is logged as
+             start:float, # when the phase started (`time.time()`)
+             log_dir:str|Path|None=None, # the run's TensorBoard folder; None: the CSV log only
+            )->pd.DataFrame:
+    "The one-row history of a head set by other means than epochs: loss on the training features, valid loss and metrics (if there is a valid part), written as the log of `phase` (and to TensorBoard with `log_dir`) by the main process."
+    with torch.no_grad(): train_loss = float(learn.loss_func(learn.model[1][1:].eval()(x), y))
     names = [m.name for m in learn.metrics]
     vals = learn.validate() if len(learn.dls.valid_ds) else [np.nan] * (len(names) + 1)
     row = pd.DataFrame([dict(epoch=0, train_loss=train_loss, valid_loss=vals[0], **dict(zip(names, vals[1:])), time=format_time(time.time() - start))])
@@ -548,6 +560,28 @@ def top_stage_inputs(top:TopStages,
             if mirror: mirrored.append(top.lower(xb.flip(3)).half())
     return torch.cat(plain), torch.cat(mirrored) if mirror else None, torch.cat(ys).as_subclass(torch.Tensor)
 
+# %% ../nbs/07_train.ipynb #c4a8f0e3
+def _head_layers(head:nn.Module)->tuple[nn.BatchNorm1d, nn.Linear]:
+    bns,lins = [[m for m in head if isinstance(m, t)] for t in (nn.BatchNorm1d, nn.Linear)]
+    if len(bns) != 1 or len(lins) != 1 or lins[0] is not head[len(head) - 1]: raise ValueError("needs fastai's linear head (lin_ftrs=[]): one batch norm, then the linear layer last")
+    return bns[0], lins[0]
+
+def head_affine(head:nn.Module, # fastai's linear head: pooling, batch norm, dropout, linear
+               )->tuple[torch.Tensor, torch.Tensor]:
+    "`(A, c)` such that the head in eval mode gives `pooled @ A.T + c`: its batch norm folded into its linear layer."
+    bn,lin = _head_layers(head)
+    with torch.no_grad():
+        s = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+        return lin.weight * s, lin.bias + lin.weight @ (bn.bias - bn.running_mean * s)
+
+def set_head_affine(head:nn.Module, A:torch.Tensor, c:torch.Tensor):
+    "Make the head in eval mode give `pooled @ A.T + c`, keeping its batch norm's standardisation (its scale and shift set to 1 and 0)."
+    bn,lin = _head_layers(head)
+    with torch.no_grad():
+        bn.weight.fill_(1.); bn.bias.zero_()
+        sd = torch.sqrt(bn.running_var + bn.eps)
+        lin.weight.copy_(A * sd); lin.bias.copy_(c + A @ bn.running_mean)
+
 # %% ../nbs/07_train.ipynb #4712b6c3
 import random
 
@@ -573,7 +607,7 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
                     say=print, # where the stage lines go
                     log_dir:str|Path|None=None, # the run's TensorBoard folder (see `phase_callbacks`)
                    )->tuple[list[str], float]:
-    "The regression head on the cached features, then `config.top_epochs` epochs of the top stages and the head from it, then (with `top_refit`) the regression again on the tuned features; the phases run and the last one's valid mean macro-F1 (not finite without a valid part). With several processes, each runs the same epochs over every photo and then takes the main process's weights."
+    "The regression head on the cached features, then `config.top_epochs` epochs of the top stages and the head from it, then (with `top_refit`) the regression again on the tuned features (with `top_average`, averaged with the tuned head); the phases run and the last one's valid mean macro-F1 (not finite without a valid part). With several processes, each runs the same epochs over every photo and then takes the main process's weights."
     top,pool,layout = TopStages(learn.model[0], config.top_from),learn.model[1][0],learn.loss_func.layout
     plain,mirrored,y = top_stage_inputs(top, learn.dls.train.new(shuffle=False, drop_last=False))   # every training photo once
     def fit_head(phase):
@@ -592,8 +626,15 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
     copy_from_main(learn.model)
     learn.opt = None; learn.freeze()   # the body frozen again, an optimiser over its current state for any phase after this one
     if not config.top_refit: return ['head', 'top stages'], _last_score(tl.recorder)
-    say(f"refit: logistic regression per attribute (C {config.head_C:g}) on the tuned stages' features")
-    return ['head', 'top stages', 'refit'], fit_head('refit')
+    tuned = head_affine(learn.model[1])
+    say(f"refit: logistic regression per attribute (C {config.head_C:g}) on the tuned stages' features" + (", averaged with the tuned head" if config.top_average else ''))
+    score = fit_head('refit')
+    if not config.top_average: return ['head', 'top stages', 'refit'], score
+    start = time.time()
+    set_head_affine(learn.model[1], *[(a + b) / 2 for a,b in zip(tuned, head_affine(learn.model[1]))])
+    with torch.no_grad(): x = torch.cat([pool(top(b.float())) for b in plain.split(64)])
+    row = head_row(learn, x, y, 'average', start, log_dir)
+    return ['head', 'top stages', 'refit', 'average'], float(row.iloc[0].get('mean_f1', np.nan))
 
 # %% ../nbs/07_train.ipynb #a69983bb
 def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
@@ -631,7 +672,7 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
     learn.unfreeze()
     if config.gradual_unfreeze or config.head_fit != 'logistic': start = _last_score(learn.recorder if config.gradual_unfreeze else head.recorder) if phases else -np.inf
     start = share_from_main(start if np.isfinite(start) else -np.inf)
-    done = (f"the top stages after {config.top_epochs} epoch{'s' * (config.top_epochs != 1)}" + (", the head refitted on them" if config.top_refit else '') if config.top_epochs else
+    done = (f"the top stages after {config.top_epochs} epoch{'s' * (config.top_epochs != 1)}" + (", the head refitted on them" + (" and averaged with the tuned one" if config.top_average else '') if config.top_refit else '') if config.top_epochs else
             "the head-only state")
     if not config.epochs: return phases, f"{done} (no fine-tuning epochs)" + (f"; valid mean macro-F1 {start:.3f}" if len(learn.dls.valid_ds) else "")
     say(f"fine-tune: {config.epochs} epochs at lr {unfrozen_lrs.start:.1e}..{top:.1e}, body batch-norm statistics {'kept' if keep_stats else 'trained'}")
@@ -681,6 +722,24 @@ def confidence_profile(probs:np.ndarray, # (n_images, n_out) probabilities
                     low_share=round(float((conf[:, j] < low).mean()), 4), n=len(conf), source=source)
             for j,a in enumerate(layout.schema.names)}
 
+# %% ../nbs/07_train.ipynb #f52c8d14
+def temper_head(learn:Learner, # a learner whose head ends in a linear layer over the whole layout, with loss kind 'ce'
+                temperatures:dict, # attribute -> temperature: > 1 softens its probabilities, < 1 sharpens them
+               )->Learner:
+    "Divide each attribute's outputs by its temperature, in place, by scaling its rows of the head's last linear layer: the same answers, tempered probabilities."
+    loss = learn.loss_func; layout = loss.layout
+    if loss.kind != 'ce': raise ValueError(f"temperatures need a softmax per attribute (loss 'ce'), not loss {loss.kind!r}")
+    lins = [m for m in learn.model[1].modules() if isinstance(m, nn.Linear)]
+    if not lins or lins[-1].out_features != layout.n_out: raise ValueError(f"temperatures need a head that ends in a linear layer of {layout.n_out} outputs")
+    lin = lins[-1]
+    for a,t in temperatures.items():
+        if a not in layout.slices: raise ValueError(f"temperature for {a!r}: not an attribute of {layout.schema.name} ({', '.join(layout.schema.names)})")
+        if not t > 0: raise ValueError(f"temperature for {a!r} must be above 0, got {t}")
+        with torch.no_grad():
+            lin.weight[layout.slices[a]] /= t
+            if lin.bias is not None: lin.bias[layout.slices[a]] /= t
+    return learn
+
 # %% ../nbs/07_train.ipynb #138a6c30
 @dataclass
 class TrainResult:
@@ -717,7 +776,8 @@ def train(data:str|Path, # a folder or zip in FlixStock's layout
           say=print, # where the stage lines go
           log_dir:str|Path|None=None, # a TensorBoard folder for this run (per-phase metrics, settings and scores, figures); None: none
           cv_estimate:pd.DataFrame|None=None, # the recipe's `CVResult.summary`, kept in the model and written beside it as `<name>.cv_scores.csv`
-          oof_probs:pd.DataFrame|None=None, # the recipe's out-of-fold probabilities (`oof_probs.csv` of its cross-validation): the confidence profile's photos when no test part scores the model
+          oof_probs:pd.DataFrame|None=None, # the recipe's out-of-fold probabilities (`oof_probs.csv` of its cross-validation): the confidence profile's photos when no test part scores the model (tempered like the model when `temperatures` are given: `audit.temper_oof`)
+          temperatures:dict|None=None, # attribute -> the temperature fitted on those probabilities (`audit.calibration_table`): the trained head is divided by it (`temper_head`)
          )->TrainResult:
     "Train a model on the train part of `data`, keep the best state on valid mean macro-F1, score it on the test part, export it to `out`. Under a launcher, the processes other than the main one exit (status 0) once it has written the model."
     config,start = config or TrainConfig(),time.time()
@@ -746,8 +806,10 @@ def train(data:str|Path, # a folder or zip in FlixStock's layout
         raise SystemExit(0)
     say(f"kept {kept}")
     with alone():   # the main process scores and writes by itself
+        if temperatures: temper_head(learn, temperatures)
         learn.model_info = dataclasses.replace(learn.model_info, lr=lr, lr_find_suggestion=suggested, kept=kept, data=str(data),
-                                               minutes=round((time.time()-start)/60, 2), split_sizes=splits.split.value_counts().to_dict())
+                                               minutes=round((time.time()-start)/60, 2), split_sizes=splits.split.value_counts().to_dict(),
+                                               temperatures=dict(temperatures or {}))
         test = part_rows(table, splits, 'test') if (splits.split == 'test').any() else None
         scored = score_learner(learn, test) if test is not None and len(test) else None
         if scored: seen,source = scored[3],'test part'

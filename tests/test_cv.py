@@ -64,7 +64,10 @@ def test_cv_audit_and_final_model_on_the_sample(tmp_path, monkeypatch, capsys):
     "Two folds of a small head-only recipe on the sample with flipped labels and titles, resumed; the audit finds the flips and the title conflicts; the final model trains on every labelled image."
     from fashion_attrs.cli import cv_cmd, audit_cmd, train_cmd
     from fashion_attrs.inference import load_model
-    from fashion_attrs.train import confidence_profile
+    from fashion_attrs.train import confidence_profile, train, TrainConfig
+    from fashion_attrs.model import batch_probs
+    from fashion_attrs.audit import temper_oof, apply_temperature
+    from fastcore.basics import noop
     monkeypatch.setenv('FASHION_ATTRS_CACHE', str(tmp_path/'cache'))
     data,table,wrong_titles,flipped = titled_copy(tmp_path/'titled')
     cfg = tmp_path/'cfg.json'; cfg.write_text('{"size": 64, "freeze_epochs": 20, "feature_passes": 1, "epochs": 0, "top_epochs": 0}')
@@ -123,10 +126,24 @@ def test_cv_audit_and_final_model_on_the_sample(tmp_path, monkeypatch, capsys):
     final = load_model(model); info = final.model_info
     assert info.split_sizes == {'train': 240} and info.config['holdout'] is False and info.config['size'] == 64
     assert pd.DataFrame(info.cv_estimate).equals(summary)
-    oof = pd.read_csv(tmp_path/'cv'/'oof_probs.csv')   # the confidence profile is the cross-validation's, not the training photos'
+    # its outputs are divided by the temperatures the audit fitted on the out-of-fold probabilities
+    temps = dict(zip(cal.attribute, cal.temperature))
+    assert info.temperatures == pytest.approx(temps, rel=1e-9) and all(abs(t - 1) > .01 for t in temps.values()), (info.temperatures, temps)
+    assert 'probabilities tempered' in out and re.search(r'\nneck +\d\.\d{3} -> \d\.\d{3} \(temperature \d+\.\d\d\)', out), out
+    oof = pd.read_csv(tmp_path/'cv'/'oof_probs.csv')   # the confidence profile is the cross-validation's, not the training photos', tempered
     layout = final.loss_func.layout
-    assert info.confidence == confidence_profile(oof[layout.vocab].to_numpy(), layout, 'out-of-fold photos of the cross-validation')
+    tempered = temper_oof(oof, layout, temps)
+    assert info.confidence == confidence_profile(tempered[layout.vocab].to_numpy(), layout, 'out-of-fold photos of the cross-validation')
+    assert info.confidence != confidence_profile(oof[layout.vocab].to_numpy(), layout, 'out-of-fold photos of the cross-validation')
     assert info.confidence['neck']['n'] == 240
+    # the same recipe and seed trained without temperatures answers the same classes with the untempered probabilities
+    raw = train(data, tmp_path/'raw'/'m.pkl', TrainConfig(**info.config), say=noop).learn
+    rows = table.head(16)
+    p_final,p_raw = batch_probs(final, rows).numpy(),batch_probs(raw, rows).numpy()
+    for a,t in temps.items():
+        s = layout.slices[a]
+        assert abs(p_final[:, s] - apply_temperature(p_raw[:, s], t)).max() < 1e-4, a
+        assert (p_final[:, s].argmax(1) == p_raw[:, s].argmax(1)).all()
     assert re.search(r'exported .*m\.pkl after \d+\.\d min \(the command.s time; training itself [\d.]+ min\)', out), out
 
 def test_cv_folds_shared_by_two_runs(tmp_path, monkeypatch, capsys):

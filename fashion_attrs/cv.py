@@ -84,7 +84,7 @@ def _settings_json(config:TrainConfig)->dict:
     "`config` as the JSON values a fold file keeps."
     return json.loads(json.dumps(dataclasses.asdict(config)))
 
-_BEFORE_ADDED = dict(specific_output=False, title_specific=False, head_fit='sgd', top_epochs=0)   # settings added later whose default changed what trains: the value before they existed
+_BEFORE_ADDED = dict(specific_output=False, title_specific=False, head_fit='sgd', top_epochs=0, top_average=False)   # settings added later whose default changed what trains: the value before they existed
 
 def _saved_settings(saved:dict)->dict:
     "A fold file's settings, those added since it was saved taking their defaults (or, if the default trains otherwise, `_BEFORE_ADDED`'s value)."

@@ -76,7 +76,7 @@ class TrainConfig:
     top_from:int = 5 # the first block `top_epochs` trains (a timm EfficientNet's `blocks`: 0-6 in lite0; their number: only the last 1x1 convolution)
     top_lr:float = 1e-3 # peak learning rate of the top stages and the head
     top_refit:bool = True # after the top-stage epochs: fit the regression head again, on the tuned stages' features
-    top_average:bool = False # with `top_refit`: the head's outputs are the average of the tuned head's and the refitted regression's (still one linear layer: no cost at prediction)
+    top_average:bool|None = None # with `top_refit`: the head's outputs are the average of the tuned head's and the refitted regression's (still one linear layer: no cost at prediction); None: on wherever the top stages are tuned and refitted (what 5-fold CV chose: the specific output's agreement with held-out titles rose, macro-F1 stayed)
     title_epochs:int = 0 # epochs of whole-network training on the classes product titles name, before the head is fitted; 0: none
     title_lr:float = 1e-3 # peak learning rate of the title epochs (one cycle)
     title_keywords:str|None = None # a JSON keyword map for the titles (see `titles.load_keywords`); the default map otherwise
@@ -98,6 +98,7 @@ class TrainConfig:
                   ('efficientnet' in self.arch, f"a timm EfficientNet backbone (blocks and a last 1x1 convolution), not {self.arch!r}")]
         if self.top_epochs is None: self.top_epochs = 6 if all(ok for ok,_ in top_ok) else 0
         if self.top_epochs < 0: raise ValueError(f"top_epochs must be 0 or more, got {self.top_epochs}")
+        if self.top_average is None: self.top_average = bool(self.top_epochs and self.top_refit)
         if self.top_epochs:
             for ok,need in top_ok:
                 if not ok: raise ValueError(f"top_epochs needs {need} (or top_epochs 0)")

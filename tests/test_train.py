@@ -35,7 +35,7 @@ def test_train_on_sample_beats_majority_and_loads_in_new_process(tmp_path):
         assert m.loc[(attr, 'balanced_accuracy'), 'model'] > m.loc[(attr, 'balanced_accuracy'), 'majority'] + 0.2
     assert (tmp_path/'report'/'confusion_matrices.png').exists() and (tmp_path/'report'/'confident_mistakes.png').exists()
     history = pd.read_csv(tmp_path/'sample.history.csv')
-    assert history.phase.tolist() == ['head'] + ['top stages'] * 6 + ['refit']   # the defaults: the head fitted as a logistic regression on cached features (one row), 6 epochs of the top stages from it, the regression refitted; no unfrozen epochs (benchmarks/README.md)
+    assert history.phase.tolist() == ['head'] + ['top stages'] * 6 + ['refit', 'average']   # the defaults: the head fitted as a logistic regression on cached features (one row), 6 epochs of the top stages from it, the regression refitted and averaged with the tuned head; no unfrozen epochs (benchmarks/README.md)
     code = textwrap.dedent(f"""
         from fastai.vision.all import load_learner
         from fashion_attrs.model import batch_probs

@@ -76,6 +76,7 @@ def main():
     p.add_argument('--C', type=float, default=0.003); p.add_argument('--features', help='a folder that keeps each backbone\'s features for later runs')
     p.add_argument('--size', type=int, nargs=2, metavar=('HEIGHT', 'WIDTH'), default=TrainConfig().size, help='input size (the photos are 300x225; larger sizes upscale them)')
     a = p.parse_args()
+    if min(a.size) < 32: p.error(f"--size: height and width must be at least 32, got {a.size[0]} {a.size[1]}")
     start = time.time()
     config,arch = TrainConfig(augment=False, size=a.size),'+'.join(a.arch)
     table,_ = read_dataset(a.data)

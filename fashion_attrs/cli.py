@@ -136,7 +136,7 @@ def train_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of 
         table = read_dataset(data, cfg.schema)[0]
         check_cv_data(cv, table)   # the estimate must be of this data
         oof,cal = pd.read_csv(Path(cv)/'oof_probs.csv'),None
-        if cfg.loss == 'ce':   # a softmax per attribute: calibrated by a temperature each (`temper_head`)
+        if cfg.loss == 'ce' and not cfg.na_class:   # a softmax per attribute over its classes: calibrated by a temperature each (`temper_head`)
             from fashion_attrs.model import OutputLayout
             from fashion_attrs.audit import calibration_table, temper_oof
             layout = OutputLayout(cfg.schema, na_class=cfg.na_class, specific=cfg.specific_output)
@@ -149,7 +149,7 @@ def train_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of 
         Path(out).with_suffix('.test_scores.csv').unlink(missing_ok=True)   # an earlier model's test scores do not describe this one
         print(f"trained on every labelled image; its estimate is the cross-validation in {cv} (labelled images, mean ± sd over the folds):")
         print(format_cv_summary(estimate) + f"\nwrote {Path(out).with_suffix('.cv_scores.csv')}")
-        if cal is None: return print(f"probabilities not tempered: loss {cfg.loss!r} has no softmax per attribute")
+        if cal is None: return print("probabilities not tempered: " + (f"loss {cfg.loss!r} has no softmax per attribute" if cfg.loss != 'ce' else "the #N/A outputs (na_class) share each attribute's softmax"))
         return print("probabilities tempered per attribute by the temperature fitted on the out-of-fold probabilities; their expected calibration "
                      "error, before -> after (each fold's temperature fitted on the other folds):\n" +
                      '\n'.join(f"{r.attribute:<14} {r.ece_before:.3f} -> {r.ece_after:.3f} (temperature {r.temperature:.2f})" for r in cal.itertuples()))

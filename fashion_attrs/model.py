@@ -242,12 +242,12 @@ class ModelInfo:
     class_dist:dict=field(default_factory=dict) # attribute -> share of each class code among the labelled training images
     confidence:dict=field(default_factory=dict) # attribute -> the answers' probabilities on photos the model did not train on (`train.confidence_profile`)
     cv_estimate:list=field(default_factory=list) # the recipe's cross-validated scores (`CVResult.summary` records) when trained on every labelled image after `cv`
-    temperatures:dict=field(default_factory=dict) # attribute -> the temperature its outputs were divided by (`train.temper_head`), fitted on the cross-validation's out-of-fold probabilities
+    temperatures:dict=field(default_factory=dict) # attribute -> the temperature its outputs (not the specific blocks') were divided by (`train.temper_head`), fitted on the cross-validation's out-of-fold probabilities
 
     def __setstate__(self, state:dict):
         "Unpickling: fields a model saved before they existed take their defaults."
         self.__dict__.update({f.name: f.default_factory() if f.default_factory is not MISSING else f.default
-                              for f in fields(self) if f.name not in state}, **state)
+                              for f in fields(self) if f.name not in state and (f.default is not MISSING or f.default_factory is not MISSING)}, **state)
 
     @property
     def size(self)->int|tuple:

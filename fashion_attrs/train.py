@@ -36,8 +36,8 @@ __all__ = ['TrainConfig', 'PhaseCSVLogger', 'phase_logger', 'read_history', 'Pha
            'side_by_side', 'build_learner', 'suggest_lr', 'body_features', 'fit_head_on_features',
            'regression_head_weights', 'fit_head_by_regression', 'head_row', 'FrozenBatchNormStats', 'TopStages',
            'top_stage_inputs', 'head_affine', 'set_head_affine', 'KeepEvalMode', 'MirroredMaps', 'tune_top_stages',
-           'fit_recipe', 'title_head_agreement', 'export_learner', 'confidence_profile', 'temper_head', 'TrainResult',
-           'kept_epoch', 'write_training_files', 'train']
+           'fit_recipe', 'title_head_agreement', 'export_learner', 'confidence_profile', 'check_temperatures',
+           'temper_head', 'TrainResult', 'kept_epoch', 'write_training_files', 'train']
 
 # %% ../nbs/07_train.ipynb #f1b565e2
 @dataclass
@@ -76,7 +76,7 @@ class TrainConfig:
     top_from:int = 5 # the first block `top_epochs` trains (a timm EfficientNet's `blocks`: 0-6 in lite0; their number: only the last 1x1 convolution)
     top_lr:float = 1e-3 # peak learning rate of the top stages and the head
     top_refit:bool = True # after the top-stage epochs: fit the regression head again, on the tuned stages' features
-    top_average:bool|None = None # with `top_refit`: the head's outputs are the average of the tuned head's and the refitted regression's (still one linear layer: no cost at prediction); None: on wherever the top stages are tuned and refitted (what 5-fold CV chose: the specific output's agreement with held-out titles rose, macro-F1 stayed)
+    top_average:bool|None = None # with `top_refit`: the head's outputs (logits) are the average of the tuned head's and the refitted regression's (still one linear layer: no cost at prediction); None: on wherever the top stages are tuned and refitted (what 5-fold CV chose: the specific output's agreement with held-out titles rose, macro-F1 stayed)
     title_epochs:int = 0 # epochs of whole-network training on the classes product titles name, before the head is fitted; 0: none
     title_lr:float = 1e-3 # peak learning rate of the title epochs (one cycle)
     title_keywords:str|None = None # a JSON keyword map for the titles (see `titles.load_keywords`); the default map otherwise
@@ -99,11 +99,12 @@ class TrainConfig:
         if self.top_epochs is None: self.top_epochs = 6 if all(ok for ok,_ in top_ok) else 0
         if self.top_epochs < 0: raise ValueError(f"top_epochs must be 0 or more, got {self.top_epochs}")
         if self.top_average is None: self.top_average = bool(self.top_epochs and self.top_refit)
+        if self.top_average and not self.top_epochs: raise ValueError("top_average needs top_epochs: it averages the tuned head with the refitted regression (or top_average false)")
         if self.top_epochs:
             for ok,need in top_ok:
                 if not ok: raise ValueError(f"top_epochs needs {need} (or top_epochs 0)")
             if self.top_from < 0: raise ValueError(f"top_from must be 0 or more, got {self.top_from}")
-            if self.top_average and not self.top_refit: raise ValueError("top_average needs top_refit: it averages the tuned head with the refitted regression")
+            if self.top_average and not self.top_refit: raise ValueError("top_average needs top_refit: it averages the tuned head with the refitted regression (or top_average false)")
         if self.title_epochs < 0: raise ValueError(f"title_epochs must be 0 or more, got {self.title_epochs}")
 
     @classmethod
@@ -614,8 +615,8 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
     def fit_head(phase):
         with torch.no_grad(): x = torch.cat([pool(top(b.float())) for b in plain.split(64)])
         row = fit_head_by_regression(learn, C=config.head_C, class_weight_power=config.class_weight_power, features=(x, y), phase=phase, log_dir=log_dir)
-        return float(row.iloc[0].get('mean_f1', np.nan))
-    score = fit_head('head')
+        return float(row.iloc[0].get('mean_f1', np.nan)), x
+    score,_ = fit_head('head')
     valid_maps,_,valid_y = top_stage_inputs(top, learn.dls.valid, mirror=False) if len(learn.dls.valid_ds) else (torch.zeros(0), None, [])
     dls = DataLoaders.from_dsets(MirroredMaps(plain, mirrored, y), list(zip(valid_maps.float(), valid_y)), bs=min(config.bs, len(y)), num_workers=0)
     top.requires_grad_(True)
@@ -629,11 +630,11 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
     if not config.top_refit: return ['head', 'top stages'], _last_score(tl.recorder)
     tuned = head_affine(learn.model[1])
     say(f"refit: logistic regression per attribute (C {config.head_C:g}) on the tuned stages' features" + (", averaged with the tuned head" if config.top_average else ''))
-    score = fit_head('refit')
+    score,x = fit_head('refit')
     if not config.top_average: return ['head', 'top stages', 'refit'], score
     start = time.time()
     set_head_affine(learn.model[1], *[(a + b) / 2 for a,b in zip(tuned, head_affine(learn.model[1]))])
-    with torch.no_grad(): x = torch.cat([pool(top(b.float())) for b in plain.split(64)])
+    copy_from_main(learn.model[1])
     row = head_row(learn, x, y, 'average', start, log_dir)
     return ['head', 'top stages', 'refit', 'average'], float(row.iloc[0].get('mean_f1', np.nan))
 
@@ -724,18 +725,26 @@ def confidence_profile(probs:np.ndarray, # (n_images, n_out) probabilities
             for j,a in enumerate(layout.schema.names)}
 
 # %% ../nbs/07_train.ipynb #f52c8d14
+def check_temperatures(learn:Learner, # a learner whose head ends in a linear layer over the whole layout, with loss kind 'ce'
+                       temperatures:dict, # attribute -> temperature
+                      )->nn.Linear:
+    "The head's last linear layer, once `temperatures` are known to fit `learn`: a softmax per attribute, known attributes, finite temperatures above 0, no `#N/A` output."
+    loss = learn.loss_func; layout = loss.layout
+    if loss.kind != 'ce': raise ValueError(f"temperatures need a softmax per attribute (loss 'ce'), not loss {loss.kind!r}")
+    if layout.na_class: raise ValueError("temperatures need a layout without #N/A outputs (na_class): they are fitted on the classes' probabilities alone")
+    lins = [m for m in learn.model[1].modules() if isinstance(m, nn.Linear)]
+    if not lins or lins[-1].out_features != layout.n_out: raise ValueError(f"temperatures need a head that ends in a linear layer of {layout.n_out} outputs")
+    for a,t in temperatures.items():
+        if a not in layout.slices: raise ValueError(f"temperature for {a!r}: not an attribute of {layout.schema.name} ({', '.join(layout.schema.names)})")
+        if not (np.isfinite(t) and t > 0): raise ValueError(f"temperature for {a!r} must be a number above 0, got {t}")
+    return lins[-1]
+
 def temper_head(learn:Learner, # a learner whose head ends in a linear layer over the whole layout, with loss kind 'ce'
                 temperatures:dict, # attribute -> temperature: > 1 softens its probabilities, < 1 sharpens them
                )->Learner:
-    "Divide each attribute's outputs by its temperature, in place, by scaling its rows of the head's last linear layer: the same answers, tempered probabilities."
-    loss = learn.loss_func; layout = loss.layout
-    if loss.kind != 'ce': raise ValueError(f"temperatures need a softmax per attribute (loss 'ce'), not loss {loss.kind!r}")
-    lins = [m for m in learn.model[1].modules() if isinstance(m, nn.Linear)]
-    if not lins or lins[-1].out_features != layout.n_out: raise ValueError(f"temperatures need a head that ends in a linear layer of {layout.n_out} outputs")
-    lin = lins[-1]
+    "Divide each attribute's outputs (logits) by its temperature, in place, by scaling its rows of the head's last linear layer: the same answers, tempered probabilities. The specific blocks are left as they are."
+    lin,layout = check_temperatures(learn, temperatures),learn.loss_func.layout
     for a,t in temperatures.items():
-        if a not in layout.slices: raise ValueError(f"temperature for {a!r}: not an attribute of {layout.schema.name} ({', '.join(layout.schema.names)})")
-        if not t > 0: raise ValueError(f"temperature for {a!r} must be above 0, got {t}")
         with torch.no_grad():
             lin.weight[layout.slices[a]] /= t
             if lin.bias is not None: lin.bias[layout.slices[a]] /= t
@@ -777,7 +786,7 @@ def train(data:str|Path, # a folder or zip in FlixStock's layout
           say=print, # where the stage lines go
           log_dir:str|Path|None=None, # a TensorBoard folder for this run (per-phase metrics, settings and scores, figures); None: none
           cv_estimate:pd.DataFrame|None=None, # the recipe's `CVResult.summary`, kept in the model and written beside it as `<name>.cv_scores.csv`
-          oof_probs:pd.DataFrame|None=None, # the recipe's out-of-fold probabilities (`oof_probs.csv` of its cross-validation): the confidence profile's photos when no test part scores the model (tempered like the model when `temperatures` are given: `audit.temper_oof`)
+          oof_probs:pd.DataFrame|None=None, # the recipe's out-of-fold probabilities (`oof_probs.csv` of its cross-validation): the confidence profile's photos when no test part scores the model (with `temperatures`, they must already be tempered by them: `audit.temper_oof`)
           temperatures:dict|None=None, # attribute -> the temperature fitted on those probabilities (`audit.calibration_table`): the trained head is divided by it (`temper_head`)
          )->TrainResult:
     "Train a model on the train part of `data`, keep the best state on valid mean macro-F1, score it on the test part, export it to `out`. Under a launcher, the processes other than the main one exit (status 0) once it has written the model."
@@ -796,6 +805,7 @@ def train(data:str|Path, # a folder or zip in FlixStock's layout
     if config.reads_titles: table = add_titles(table, data)   # every photo's title; only the training part's are used
     with work_folder(out) as work:
         learn = build_learner(table, splits, config, path=work)
+        if temperatures: check_temperatures(learn, temperatures)   # before anything trains
         if config.title_epochs: tune_body_on_titles(learn, table, splits, config, say, log_dir)
         say(f"lr_find: {config.lr_find_iters} mini-batches" + (f" (main process; {n_processes()} processes train)" if n_processes() > 1 else ''))
         with alone(): suggested,lr,lr_plot = suggest_lr(learn, config) if main else (None, None, None)
@@ -810,7 +820,7 @@ def train(data:str|Path, # a folder or zip in FlixStock's layout
         if temperatures: temper_head(learn, temperatures)
         learn.model_info = dataclasses.replace(learn.model_info, lr=lr, lr_find_suggestion=suggested, kept=kept, data=str(data),
                                                minutes=round((time.time()-start)/60, 2), split_sizes=splits.split.value_counts().to_dict(),
-                                               temperatures=dict(temperatures or {}))
+                                               temperatures={a: float(t) for a,t in (temperatures or {}).items()})
         test = part_rows(table, splits, 'test') if (splits.split == 'test').any() else None
         scored = score_learner(learn, test) if test is not None and len(test) else None
         if scored: seen,source = scored[3],'test part'

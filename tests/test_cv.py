@@ -144,6 +144,7 @@ def test_cv_audit_and_final_model_on_the_sample(tmp_path, monkeypatch, capsys):
         s = layout.slices[a]
         assert abs(p_final[:, s] - apply_temperature(p_raw[:, s], t)).max() < 1e-4, a
         assert (p_final[:, s].argmax(1) == p_raw[:, s].argmax(1)).all()
+    for s in layout.specific_slices.values(): assert abs(p_final[:, s] - p_raw[:, s]).max() < 1e-4   # the specific blocks are not tempered
     assert re.search(r'exported .*m\.pkl after \d+\.\d min \(the command.s time; training itself [\d.]+ min\)', out), out
 
 def test_cv_folds_shared_by_two_runs(tmp_path, monkeypatch, capsys):

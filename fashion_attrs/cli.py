@@ -135,14 +135,14 @@ def train_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of 
         cfg,estimate = read_cv_run(cv); cfg = dataclasses.replace(cfg, holdout=False)
         table = read_dataset(data, cfg.schema)[0]
         check_cv_data(cv, table)   # the estimate must be of this data
-        oof,cal = pd.read_csv(Path(cv)/'oof_probs.csv'),None
+        oof,cal,temperatures = pd.read_csv(Path(cv)/'oof_probs.csv'),None,None
         if cfg.loss == 'ce' and not cfg.na_class:   # a softmax per attribute over its classes: calibrated by a temperature each (`temper_head`)
             from fashion_attrs.model import OutputLayout
             from fashion_attrs.audit import calibration_table, temper_oof
             layout = OutputLayout(cfg.schema, na_class=cfg.na_class, specific=cfg.specific_output)
-            cal = calibration_table(oof, table, layout); oof = temper_oof(oof, layout, dict(zip(cal.attribute, cal.temperature)))
-    else: cfg,estimate,oof,cal = TrainConfig.load(config),None,None,None
-    temperatures = None if cal is None else dict(zip(cal.attribute, cal.temperature))
+            cal = calibration_table(oof, table, layout); temperatures = dict(zip(cal.attribute, cal.temperature))
+            oof = temper_oof(oof, layout, temperatures)
+    else: cfg,estimate,oof,cal,temperatures = TrainConfig.load(config),None,None,None,None
     res = train(data, out, cfg, splits, log_dir=run_log_dir(log_dir, 'train', out), cv_estimate=estimate, oof_probs=oof, temperatures=temperatures)
     print(f"exported {out} after {(time.time() - start) / 60:.1f} min (the command's time; training itself {res.learn.model_info.minutes} min)")
     if estimate is not None:

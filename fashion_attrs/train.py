@@ -483,6 +483,12 @@ def regression_head_weights(x:np.ndarray, # (n, d) pooled features
 
 
 # %% ../nbs/07_train.ipynb #7a11e005
+def _head_layers(head:nn.Module)->tuple[nn.BatchNorm1d, nn.Linear]:
+    "The batch norm and the last linear layer of fastai's linear head."
+    bns,lins = [[m for m in head if isinstance(m, t)] for t in (nn.BatchNorm1d, nn.Linear)]
+    if len(bns) != 1 or len(lins) != 1 or lins[0] is not head[len(head) - 1]: raise ValueError("needs fastai's linear head (lin_ftrs=[]): one batch norm, then the linear layer last")
+    return bns[0], lins[0]
+
 def fit_head_by_regression(learn:Learner, # a frozen `vision_learner` with a linear head (`lin_ftrs` []) and loss kind 'ce'
                            passes:int=1, # passes over the training images (each augmented afresh if the training loader augments)
                            C:float=0.003, # scikit-learn's inverse regularisation strength
@@ -494,11 +500,10 @@ def fit_head_by_regression(learn:Learner, # a frozen `vision_learner` with a lin
     "Make `learn`'s head the logistic regressions of `regression_head_weights` on cached features of the frozen body: its batch-norm standardises, its last layer (now with a bias) holds the coefficients. Returns the one-row history (valid loss and metrics, if there is a valid part), also written as the log of `phase` (and to TensorBoard with `log_dir`). With several processes, every one ends with the main process's head."
     start = time.time()
     x,y = features if features is not None else body_features(learn, learn.dls.train, passes)
-    bns,lins = [[m for m in learn.model[1] if isinstance(m, t)] for t in (nn.BatchNorm1d, nn.Linear)]
-    if len(bns) != 1 or len(lins) != 1: raise ValueError("a logistic-regression head needs fastai's linear head: lin_ftrs=[]")
+    bn,_ = _head_layers(learn.model[1])   # the regression replaces the linear layer
     loss = learn.loss_func
     mean,var,W,b = regression_head_weights(x.flatten(1).numpy(), y.numpy(), [s for s,_ in loss._blocks()], C, class_weight_power)
-    bn,lin = bns[0],nn.Linear(W.shape[1], W.shape[0])
+    lin = nn.Linear(W.shape[1], W.shape[0])
     with torch.no_grad():
         bn.running_mean.copy_(torch.as_tensor(mean)); bn.running_var.copy_(torch.as_tensor(var)); bn.weight.fill_(1.); bn.bias.zero_()
         lin.weight.copy_(torch.as_tensor(W)); lin.bias.copy_(torch.as_tensor(b))
@@ -563,11 +568,6 @@ def top_stage_inputs(top:TopStages,
     return torch.cat(plain), torch.cat(mirrored) if mirror else None, torch.cat(ys).as_subclass(torch.Tensor)
 
 # %% ../nbs/07_train.ipynb #c4a8f0e3
-def _head_layers(head:nn.Module)->tuple[nn.BatchNorm1d, nn.Linear]:
-    bns,lins = [[m for m in head if isinstance(m, t)] for t in (nn.BatchNorm1d, nn.Linear)]
-    if len(bns) != 1 or len(lins) != 1 or lins[0] is not head[len(head) - 1]: raise ValueError("needs fastai's linear head (lin_ftrs=[]): one batch norm, then the linear layer last")
-    return bns[0], lins[0]
-
 def head_affine(head:nn.Module, # fastai's linear head: pooling, batch norm, dropout, linear
                )->tuple[torch.Tensor, torch.Tensor]:
     "`(A, c)` such that the head in eval mode gives `pooled @ A.T + c`: its batch norm folded into its linear layer."

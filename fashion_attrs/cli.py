@@ -137,9 +137,8 @@ def train_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of 
         check_cv_data(cv, table)   # the estimate must be of this data
         oof,cal,temperatures = pd.read_csv(Path(cv)/'oof_probs.csv'),None,None
         if cfg.loss == 'ce' and not cfg.na_class:   # a softmax per attribute over its classes: calibrated by a temperature each (`temper_head`)
-            from fashion_attrs.model import OutputLayout
             from fashion_attrs.audit import calibration_table, temper_oof
-            layout = OutputLayout(cfg.schema, na_class=cfg.na_class, specific=cfg.specific_output)
+            layout = cfg.layout
             cal = calibration_table(oof, table, layout); temperatures = dict(zip(cal.attribute, cal.temperature))
             oof = temper_oof(oof, layout, temperatures)
     else: cfg,estimate,oof,cal,temperatures = TrainConfig.load(config),None,None,None,None
@@ -300,13 +299,13 @@ def audit_cmd(data:str, # the data set that was cross-validated
     import pandas as pd
     from fashion_attrs.core import save_figure
     from fashion_attrs.data import read_dataset
-    from fashion_attrs.model import OutputLayout
+    from fashion_attrs.cv import read_cv_run
     from fashion_attrs.audit import label_issues, plot_label_issues, calibration_table, offsets_table, specific_table, specific_title_agreement
     from fashion_attrs.titles import add_titles, title_classes, title_agreement, title_conflicts, load_keywords
     if not (Path(cv)/'oof_probs.csv').exists(): raise DataError(f"{cv}: no oof_probs.csv; run fashion-attrs-cv {data} --out {cv} first")
-    kw = load_keywords(title_keywords) if titles else None   # a bad keyword file stops here, before anything is written
-    oof,(table,_) = pd.read_csv(Path(cv)/'oof_probs.csv'),read_dataset(data)
-    layout = OutputLayout(specific=any(c.startswith('specific:') for c in oof.columns))   # the CV's models had the specific output or not
+    cfg,_ = read_cv_run(cv)   # the recipe the folds trained: its schema, #N/A classes, specific output and keyword map
+    kw = load_keywords(title_keywords or cfg.title_keywords) if titles else None   # a bad keyword file stops here, before anything is written
+    oof,(table,_),layout = pd.read_csv(Path(cv)/'oof_probs.csv'),read_dataset(data, cfg.schema),cfg.layout
     titled = title_classes(add_titles(table, data), kw) if titles else None   # so does a bad titles.csv
     issues,cal,out = label_issues(oof, table, layout),calibration_table(oof, table, layout),Path(out or Path(cv)/'audit')
     rule,spec = offsets_table(oof, table, layout),specific_table(oof, table, layout)

@@ -127,6 +127,11 @@ class TrainConfig:
         return bool(self.title_specific and self.specific_output and (self.title_keywords is not None or self.schema is None))
 
     @property
+    def layout(self)->OutputLayout:
+        "The outputs a model of these settings has: the schema's attributes, with `#N/A` classes (`na_class`) and the specific blocks (`specific_output`) as set."
+        return OutputLayout(self.schema, na_class=self.na_class, specific=self.specific_output)
+
+    @property
     def reads_titles(self)->bool:
         "Whether training reads the training photos' titles: for title pretraining, or to teach the specific output."
         return bool(self.title_epochs or self.teaches_titles)
@@ -386,8 +391,7 @@ def build_learner(table:pd.DataFrame, # clean table from `read_dataset`
                   path:str|Path='.', # where the learner keeps its files
                  )->Learner:
     "A `vision_learner` on `config.arch` (several backbones side by side if it names several) with the masked loss, class weights, per-attribute metrics and a `ModelInfo`; each of several processes loads its part of every batch."
-    schema = load_schema(config.schema)
-    layout = OutputLayout(schema, na_class=config.na_class, specific=config.specific_output)
+    layout = config.layout; schema = layout.schema
     if config.teaches_titles and 'title' in table: table = title_specific_targets(table, splits, config)   # `train` and `cv` add the titles
     size = tuple(config.size) if isinstance(config.size, (list, tuple)) else config.size
     dls = attribute_dataloaders(table, splits, layout, bs=max(1, config.bs // n_processes()), size=size, augment=config.augment, seed=config.seed)

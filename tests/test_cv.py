@@ -165,3 +165,28 @@ def test_cv_folds_shared_by_two_runs(tmp_path, monkeypatch, capsys):
     oof = pd.read_csv(cv/'oof_probs.csv')
     assert sorted(oof.fold.unique()) == [0, 1, 2] and oof.filename.is_unique
     assert pd.read_csv(cv/'summary.csv').attribute.tolist() == ['neck', 'sleeve_length', 'pattern', 'mean']
+
+def test_audit_reads_the_runs_schema_and_outputs(tmp_path, monkeypatch, capsys):
+    "The audit lays the out-of-fold columns out as the cross-validated recipe did: its own schema's attributes and their #N/A outputs."
+    import dataclasses, json, numpy as np
+    from fashion_attrs.cli import audit_cmd
+    from fashion_attrs.schema import Schema, Attribute
+    from fashion_attrs.train import TrainConfig
+    monkeypatch.setenv('FASHION_ATTRS_CACHE', str(tmp_path/'cache'))
+    (sp := tmp_path/'schema.json').write_text(json.dumps(Schema([Attribute('collar', 3), Attribute('fit', 2)]).to_dict()))
+    root = make_data(tmp_path/'d', [], {f'a{i}.jpg': jpeg('red') for i in range(40)})
+    (root/'attributes.csv').write_text('\r\n'.join(['filename,collar,fit'] + [f'a{i}.jpg,{i%3},{"#N/A" if i%5 == 0 else i%2}' for i in range(40)]) + '\r\n')
+    cfg = TrainConfig(schema=str(sp), na_class=True, specific_output=False)
+    cv = tmp_path/'cv'; cv.mkdir()
+    for k in (0, 1): (cv/f'fold_{k}.json').write_text(json.dumps(dict(config=dataclasses.asdict(cfg), fold=k)))
+    (cv/'summary.csv').write_text('attribute,macro_f1\ncollar,0.5\n')
+    rng = np.random.default_rng(0); lay = cfg.layout
+    assert lay.vocab == ['collar:0', 'collar:1', 'collar:2', 'collar:#N/A', 'fit:0', 'fit:1', 'fit:#N/A']
+    p = np.concatenate([rng.dirichlet(np.ones(4), 40), rng.dirichlet(np.ones(3), 40)], 1)
+    pd.concat([pd.DataFrame(dict(filename=[f'a{i}.jpg' for i in range(40)], fold=[i % 2 for i in range(40)])), pd.DataFrame(p, columns=lay.vocab)], axis=1).to_csv(cv/'oof_probs.csv', index=False)
+    code,out,err = run_cmd(audit_cmd, str(root), str(cv), None, 4, capsys=capsys)
+    assert code == 0, err
+    cal = pd.read_csv(cv/'audit'/'calibration.csv')
+    assert cal.attribute.tolist() == ['collar', 'fit'] and cal.n.tolist() == [40, 32], cal
+    rule = pd.read_csv(cv/'audit'/'decision_rule.csv')
+    assert sorted(set(rule.attribute)) == ['collar', 'fit', 'mean'] and len(rule) == 2 * 3

@@ -35,9 +35,10 @@ __all__ = ['TrainConfig', 'PhaseCSVLogger', 'phase_logger', 'read_history', 'Pha
            'title_learner', 'tune_body_on_titles', 'title_specific_targets', 'SideBySideBodies', 'backbone_names',
            'side_by_side', 'build_learner', 'suggest_lr', 'body_features', 'fit_head_on_features',
            'regression_head_weights', 'fit_head_by_regression', 'head_row', 'FrozenBatchNormStats', 'TopStages',
-           'top_stage_inputs', 'head_affine', 'set_head_affine', 'KeepEvalMode', 'MirroredMaps', 'tune_top_stages',
-           'fit_recipe', 'title_head_agreement', 'export_learner', 'confidence_profile', 'check_temperatures',
-           'temper_head', 'TrainResult', 'kept_epoch', 'write_training_files', 'train']
+           'top_stage_inputs', 'head_affine', 'set_head_affine', 'MemberTops', 'average_heads', 'KeepEvalMode',
+           'MirroredMaps', 'tune_top_stages', 'fit_recipe', 'title_head_agreement', 'export_learner',
+           'confidence_profile', 'check_temperatures', 'temper_head', 'TrainResult', 'kept_epoch',
+           'write_training_files', 'train']
 
 # %% ../nbs/07_train.ipynb #f1b565e2
 @dataclass
@@ -77,6 +78,7 @@ class TrainConfig:
     top_lr:float = 1e-3 # peak learning rate of the top stages and the head
     top_refit:bool = True # after the top-stage epochs: fit the regression head again, on the tuned stages' features
     top_average:bool|None = None # with `top_refit`: the head's outputs (logits) are the average of the tuned head's and the refitted regression's (still one linear layer: no cost at prediction); None: on wherever the top stages are tuned and refitted (what 5-fold CV chose: the specific output's agreement with held-out titles rose, macro-F1 stayed)
+    top_members:int = 1 # with `top_epochs`: tune the top stages and the head this many times from the same regression head (member k seeded `seed + k`, each refitted and averaged as set); the model then runs the frozen lower stages once and every member's top stages, and its head answers the average of the members' logits (`MemberTops`, `average_heads`); each member beyond the first adds the top stages' share of prediction time (about 15% for lite0 from block 5)
     title_epochs:int = 0 # epochs of whole-network training on the classes product titles name, before the head is fitted; 0: none
     title_lr:float = 1e-3 # peak learning rate of the title epochs (one cycle)
     title_keywords:str|None = None # a JSON keyword map for the titles (see `titles.load_keywords`); the default map otherwise
@@ -105,6 +107,9 @@ class TrainConfig:
                 if not ok: raise ValueError(f"top_epochs needs {need} (or top_epochs 0)")
             if self.top_from < 0: raise ValueError(f"top_from must be 0 or more, got {self.top_from}")
             if self.top_average and not self.top_refit: raise ValueError("top_average needs top_refit: it averages the tuned head with the refitted regression (or top_average false)")
+        if self.top_members < 1: raise ValueError(f"top_members must be 1 or more, got {self.top_members}")
+        if self.top_members > 1 and not self.top_epochs: raise ValueError("top_members above 1 needs top_epochs: each member is a tuning of the top stages (or top_members 1)")
+        if self.top_members > 1 and self.epochs: raise ValueError("top_members above 1 needs epochs 0: the members' model is not one backbone to fine-tune (or top_members 1)")
         if self.title_epochs < 0: raise ValueError(f"title_epochs must be 0 or more, got {self.title_epochs}")
 
     @classmethod
@@ -588,6 +593,34 @@ def set_head_affine(head:nn.Module, A:torch.Tensor, c:torch.Tensor):
         sd = torch.sqrt(bn.running_var + bn.eps)
         lin.weight.copy_(A * sd); lin.bias.copy_(c + A @ bn.running_mean)
 
+# %% ../nbs/07_train.ipynb #c7d2e915
+import copy
+
+class MemberTops(nn.Module):
+    "The frozen lower stages run once, then several tuned copies of the top stages on their output, the copies' maps concatenated along the channels: one body for fastai's head."
+    def __init__(self, lower:nn.Module, # the stages below the tuned ones (`TopStages.lower`'s modules)
+                 tops:list[nn.Module], # each member's top stages: its blocks, last convolution and batch norm
+                ):
+        super().__init__(); self.lower,self.tops = lower,nn.ModuleList(tops)
+    def forward_tops(self, h): return torch.cat([t(h) for t in self.tops], 1)   # from the lower stages' output
+    def forward(self, x): return self.forward_tops(self.lower(x))
+
+def average_heads(heads:list[nn.Module], # fastai linear heads with concat pooling, head k on member k's maps
+                 )->nn.Module:
+    "One fastai linear head on the members' maps side by side (`MemberTops`) that answers the average of `heads`' outputs."
+    n,affines = len(heads),[head_affine(h) for h in heads]
+    bn,lin = _head_layers(heads[0]); c = bn.num_features // 2   # concat pooling: a member's max-pooled channels, then its average-pooled ones
+    big_bn,big_lin,A = nn.BatchNorm1d(2 * n * c),nn.Linear(2 * n * c, lin.out_features),torch.zeros(lin.out_features, 2 * n * c)
+    with torch.no_grad():
+        for k,(h,(a,_)) in enumerate(zip(heads, affines)):
+            idx = torch.cat([torch.arange(c) + (half * n + k) * c for half in (0, 1)])   # member k's pooled features among all the members'
+            A[:, idx] = a / n
+            hbn,_ = _head_layers(h); big_bn.running_mean[idx] = hbn.running_mean; big_bn.running_var[idx] = hbn.running_var
+    head = copy.deepcopy(heads[0])
+    head[[i for i,m in enumerate(heads[0]) if m is bn][0]],head[len(head) - 1] = big_bn,big_lin
+    set_head_affine(head, A, torch.stack([b for _,b in affines]).mean(0))
+    return head
+
 # %% ../nbs/07_train.ipynb #4712b6c3
 import random
 
@@ -609,11 +642,11 @@ def _last_score(recorder, name:str='mean_f1')->float:
     return float(v) if v is not None and np.isfinite(v) else -np.inf
 
 def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm EfficientNet with a linear head
-                    config:TrainConfig, # its `top_*`, `head_C`, `class_weight_power`, `bs` and `wd`
+                    config:TrainConfig, # its `top_*`, `head_C`, `class_weight_power`, `bs`, `wd` and `seed`
                     say=print, # where the stage lines go
                     log_dir:str|Path|None=None, # the run's TensorBoard folder (see `phase_callbacks`)
                    )->tuple[list[str], float]:
-    "The regression head on the cached features, then `config.top_epochs` epochs of the top stages and the head from it, then (with `top_refit`) the regression again on the tuned features (with `top_average`, averaged with the tuned head); the phases run and the last one's valid mean macro-F1 (not finite without a valid part). With several processes, each runs the same epochs over every photo and then takes the main process's weights."
+    "The regression head on the cached features, then `config.top_epochs` epochs of the top stages and the head from it, then (with `top_refit`) the regression again on the tuned features (with `top_average`, averaged with the tuned head); with `top_members` above 1, the tuning again from the same regression for each further member, and the model becomes the members together (`MemberTops`, `average_heads`). Returns the phases run and the last one's valid mean macro-F1 (not finite without a valid part). With several processes, each runs the same epochs over every photo and then takes the main process's weights."
     top,pool,layout = TopStages(learn.model[0], config.top_from),learn.model[1][0],learn.loss_func.layout
     plain,mirrored,y = top_stage_inputs(top, learn.dls.train.new(shuffle=False, drop_last=False))   # every training photo once
     def fit_head(phase):
@@ -623,24 +656,37 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
     score,_ = fit_head('head')
     valid_maps,_,valid_y = top_stage_inputs(top, learn.dls.valid, mirror=False) if len(learn.dls.valid_ds) else (torch.zeros(0), None, [])
     dls = DataLoaders.from_dsets(MirroredMaps(plain, mirrored, y), list(zip(valid_maps.float(), valid_y)), bs=min(config.bs, len(y)), num_workers=0)
-    top.requires_grad_(True)
-    tl = Learner(dls, nn.Sequential(top, learn.model[1]), loss_func=learn.loss_func, metrics=attribute_metrics(layout), wd=config.wd,
-                 path=learn.path, model_dir=learn.model_dir, cbs=KeepEvalMode())
-    say(f"top stages: {config.top_epochs} epochs at lr {config.top_lr:.1e}, blocks {config.top_from} on and the head, over cached maps of the lower stages")
-    if not is_main(): tl.remove_cb(tl.progress); tl.logger = noop
-    with alone(): tl.fit_one_cycle(config.top_epochs, config.top_lr, cbs=phase_callbacks('top stages', log_dir))
-    copy_from_main(learn.model)
-    learn.opt = None; learn.freeze()   # the body frozen again, an optimiser over its current state for any phase after this one
-    if not config.top_refit: return ['head', 'top stages'], _last_score(tl.recorder)
-    tuned = head_affine(learn.model[1])
-    say(f"refit: logistic regression per attribute (C {config.head_C:g}) on the tuned stages' features" + (", averaged with the tuned head" if config.top_average else ''))
-    score,x = fit_head('refit')
-    if not config.top_average: return ['head', 'top stages', 'refit'], score
-    start = time.time()
-    set_head_affine(learn.model[1], *[(a + b) / 2 for a,b in zip(tuned, head_affine(learn.model[1]))])
-    copy_from_main(learn.model[1])
-    row = head_row(learn, x, y, 'average', start, log_dir)
-    return ['head', 'top stages', 'refit', 'average'], float(row.iloc[0].get('mean_f1', np.nan))
+    start,members,phases = [copy.deepcopy(m.state_dict()) for m in (top, learn.model[1])],[],['head']
+    for k in range(config.top_members):
+        tag = f' {k + 1}' if k else ''   # the first member's phases keep their names
+        if k: top.load_state_dict(start[0]); learn.model[1].load_state_dict(start[1]); set_seed(config.seed + k, reproducible=True)
+        top.requires_grad_(True)
+        tl = Learner(dls, nn.Sequential(top, learn.model[1]), loss_func=learn.loss_func, metrics=attribute_metrics(layout), wd=config.wd,
+                     path=learn.path, model_dir=learn.model_dir, cbs=KeepEvalMode())
+        say(f"top stages{tag}: {config.top_epochs} epochs at lr {config.top_lr:.1e}, blocks {config.top_from} on and the head, over cached maps of the lower stages")
+        if not is_main(): tl.remove_cb(tl.progress); tl.logger = noop
+        with alone(): tl.fit_one_cycle(config.top_epochs, config.top_lr, cbs=phase_callbacks('top stages' + tag, log_dir))
+        copy_from_main(learn.model)
+        learn.opt = None; learn.freeze()   # the body frozen again, an optimiser over its current state for any phase after this one
+        phases.append('top stages' + tag); score = _last_score(tl.recorder)
+        if config.top_refit:
+            tuned = head_affine(learn.model[1])
+            say(f"refit{tag}: logistic regression per attribute (C {config.head_C:g}) on the tuned stages' features" + (", averaged with the tuned head" if config.top_average else ''))
+            score,x = fit_head('refit' + tag); phases.append('refit' + tag)
+        if config.top_average:
+            t0 = time.time()
+            set_head_affine(learn.model[1], *[(a + b) / 2 for a,b in zip(tuned, head_affine(learn.model[1]))])
+            copy_from_main(learn.model[1])
+            score = float(head_row(learn, x, y, 'average' + tag, t0, log_dir).iloc[0].get('mean_f1', np.nan)); phases.append('average' + tag)
+        if config.top_members > 1: members.append((copy.deepcopy(nn.Sequential(top.blocks, top.conv_head, top.bn2)), copy.deepcopy(learn.model[1])))
+    if config.top_members == 1: return phases, score
+    t0 = time.time()
+    say(f"members: the lower stages once, then the top stages of each of the {config.top_members} members, one head answering the average of theirs")
+    learn.model = nn.Sequential(MemberTops(top._lower[0], [t for t,_ in members]), average_heads([h for _,h in members]))
+    learn.opt = None; learn.freeze()
+    with torch.no_grad(): x = torch.cat([learn.model[1][0](learn.model[0].forward_tops(b.float())) for b in plain.split(64)])
+    row = head_row(learn, x, y, 'members', t0, log_dir)
+    return phases + ['members'], float(row.iloc[0].get('mean_f1', np.nan))
 
 # %% ../nbs/07_train.ipynb #a69983bb
 def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
@@ -678,7 +724,7 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
     learn.unfreeze()
     if config.gradual_unfreeze or config.head_fit != 'logistic': start = _last_score(learn.recorder if config.gradual_unfreeze else head.recorder) if phases else -np.inf
     start = share_from_main(start if np.isfinite(start) else -np.inf)
-    done = (f"the top stages after {config.top_epochs} epoch{'s' * (config.top_epochs != 1)}" + (", the head refitted on them" + (" and averaged with the tuned one" if config.top_average else '') if config.top_refit else '') if config.top_epochs else
+    done = (f"the top stages after {config.top_epochs} epoch{'s' * (config.top_epochs != 1)}" + (f" in each of {config.top_members} members" if config.top_members > 1 else '') + (", the head refitted on them" + (" and averaged with the tuned one" if config.top_average else '') if config.top_refit else '') if config.top_epochs else
             "the head-only state")
     if not config.epochs: return phases, f"{done} (no fine-tuning epochs)" + (f"; valid mean macro-F1 {start:.3f}" if len(learn.dls.valid_ds) else "")
     say(f"fine-tune: {config.epochs} epochs at lr {unfrozen_lrs.start:.1e}..{top:.1e}, body batch-norm statistics {'kept' if keep_stats else 'trained'}")

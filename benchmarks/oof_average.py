@@ -1,0 +1,45 @@
+"""What averaging finished cross-validation runs would score: each run's held-out macro-F1 and that of the average of
+their out-of-fold probabilities, per attribute and per fold (the runs must share the folds). The geometric mean of
+the probabilities is what averaging logits gives (`top_members`, `top_average`); the arithmetic mean is beside it.
+
+Usage: python benchmarks/oof_average.py ../shared/flixstock-dev runs/cv/A runs/cv/B [...]"""
+import argparse
+from pathlib import Path
+import numpy as np, pandas as pd
+from sklearn.metrics import f1_score
+from fashion_attrs.data import read_dataset
+from fashion_attrs.model import OutputLayout
+from fashion_attrs.audit import labelled_probs
+
+def fold_scores(oof:pd.DataFrame, table:pd.DataFrame, layout:OutputLayout)->pd.DataFrame:
+    "Held-out macro-F1 of the argmax, one row per fold and attribute."
+    return pd.DataFrame([dict(fold=int(k), attribute=a, f1=f1_score(y[f == k], p[f == k].argmax(1), average='macro', zero_division=0))
+                         for a,p,y,f in labelled_probs(oof, table, layout) for k in np.unique(f)])
+
+def describe(name:str, s:pd.DataFrame)->str:
+    per_attr = s.groupby('attribute', sort=False).f1.mean()
+    m = s.groupby('fold').f1.mean()
+    return (f"{name:<28} " + ' '.join(f"{a} {v:.3f}" for a,v in per_attr.items()) +
+            f"   mean {m.mean():.3f} ± {m.std():.3f}   folds {' '.join(f'{v:.3f}' for v in m)}")
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('data'); p.add_argument('runs', nargs='+')
+    a = p.parse_args()
+    table,_ = read_dataset(a.data)
+    oofs = [pd.read_csv(Path(r)/'oof_probs.csv').sort_values('filename', ignore_index=True) for r in a.runs]
+    if any(not (o.filename.equals(oofs[0].filename) and o.fold.equals(oofs[0].fold)) for o in oofs): raise SystemExit("the runs do not share photos and folds")
+    layout = OutputLayout(specific=any(c.startswith('specific:') for c in oofs[0].columns))
+    cols = layout.vocab
+    scores = [fold_scores(o, table, layout) for o in oofs]
+    for r,s in zip(a.runs, scores): print(describe(Path(r).name, s))
+    geo,arith = oofs[0].copy(),oofs[0].copy()
+    geo[cols] = np.exp(np.mean([np.log(np.clip(o[cols].to_numpy(), 1e-12, None)) for o in oofs], 0))
+    arith[cols] = np.mean([o[cols].to_numpy() for o in oofs], 0)
+    singles = pd.concat([s.groupby('fold').f1.mean() for s in scores], axis=1).mean(axis=1)
+    for name,o in [('geometric mean (logits)', geo), ('arithmetic mean', arith)]:
+        s = fold_scores(o, table, layout); print(describe(name, s))
+        d = s.groupby('fold').f1.mean() - singles
+        print(f"{'':<28} against the runs' mean per fold {d.mean():+.3f} ± {d.std():.3f}, higher on {(d > 0).sum()} of {len(d)}")
+
+if __name__ == '__main__': main()

@@ -304,9 +304,12 @@ def audit_cmd(data:str, # the data set that was cross-validated
     from fashion_attrs.titles import add_titles, title_classes, title_agreement, title_conflicts, load_keywords
     if not (Path(cv)/'oof_probs.csv').exists(): raise DataError(f"{cv}: no oof_probs.csv; run fashion-attrs-cv {data} --out {cv} first")
     cfg,_ = read_cv_run(cv)   # the recipe the folds trained: its schema, #N/A classes, specific output and keyword map
-    kw = load_keywords(title_keywords or cfg.title_keywords) if titles else None   # a bad keyword file stops here, before anything is written
+    keywords = title_keywords or cfg.title_keywords
+    if titles and keywords is None and cfg.schema is not None:
+        raise DataError(f"--titles: the run's schema {cfg.schema} needs a keyword map (--title-keywords FILE); the default map names FlixStock's attributes")
+    kw = load_keywords(keywords, cfg.schema) if titles else None   # a bad keyword file stops here, before anything is written
     oof,(table,_),layout = pd.read_csv(Path(cv)/'oof_probs.csv'),read_dataset(data, cfg.schema),cfg.layout
-    titled = title_classes(add_titles(table, data), kw) if titles else None   # so does a bad titles.csv
+    titled = title_classes(add_titles(table, data), kw, cfg.schema) if titles else None   # so does a bad titles.csv
     issues,cal,out = label_issues(oof, table, layout),calibration_table(oof, table, layout),Path(out or Path(cv)/'audit')
     rule,spec = offsets_table(oof, table, layout),specific_table(oof, table, layout)
     write_csv(issues, out/'label_issues.csv'); write_csv(cal, out/'calibration.csv'); write_csv(rule, out/'decision_rule.csv')
@@ -324,7 +327,7 @@ def audit_cmd(data:str, # the data set that was cross-validated
                                    + (f"   specific output {r[('output_f1','mean')]:.3f} ± {r[('output_f1','std')]:.3f}" if layout.specific_slices else ""))
     written = [out/'label_issues.csv', out/'label_issues.png', out/'calibration.csv', out/'decision_rule.csv', out/'specific_classes.csv']
     if titles:
-        agree,conflicts,held = title_agreement(table, titled),title_conflicts(table, titled),specific_title_agreement(oof, titled, layout)
+        agree,conflicts,held = title_agreement(table, titled, cfg.schema),title_conflicts(table, titled, cfg.schema),specific_title_agreement(oof, titled, layout)
         write_csv(held, out/'specific_title_agreement.csv'); written.append(out/'specific_title_agreement.csv')
         print("\nheld-out specific answers beside the class the title names (share of the photos whose title names a specific class, mean ± sd over folds):")
         for a,d in held.groupby('attribute', sort=False):

@@ -78,7 +78,7 @@ class TrainConfig:
     top_lr:float = 1e-3 # peak learning rate of the top stages and the head
     top_refit:bool = True # after the top-stage epochs: fit the regression head again, on the tuned stages' features
     top_average:bool|None = None # with `top_refit`: the head's outputs (logits) are the average of the tuned head's and the refitted regression's (still one linear layer: no cost at prediction); None: on wherever the top stages are tuned and refitted (what 5-fold CV chose: the specific output's agreement with held-out titles rose, macro-F1 stayed)
-    top_members:int = 1 # with `top_epochs`: tune the top stages and the head this many times from the same regression head (member k seeded `seed + k`, each refitted and averaged as set); the model then runs the frozen lower stages once and every member's top stages, and its head answers the average of the members' logits (`MemberTops`, `average_heads`); each member beyond the first adds the top stages' share of prediction time (about 15% for lite0 from block 5)
+    top_members:int = 1 # with `top_epochs`: tune the top stages and the head this many times from the same regression head (the first member as a single run; member i ≥ 2 reseeds python, numpy and torch with `seed + i - 1`, the loader's shuffling going on from the member before; each refitted and averaged as set); the model then runs the frozen lower stages once and every member's top stages, and its head answers the average of the members' logits (`MemberTops`, `average_heads`); each member beyond the first adds the top stages' share of prediction time (about 15% for lite0 from block 5)
     title_epochs:int = 0 # epochs of whole-network training on the classes product titles name, before the head is fitted; 0: none
     title_lr:float = 1e-3 # peak learning rate of the title epochs (one cycle)
     title_keywords:str|None = None # a JSON keyword map for the titles (see `titles.load_keywords`); the default map otherwise
@@ -109,7 +109,7 @@ class TrainConfig:
             if self.top_average and not self.top_refit: raise ValueError("top_average needs top_refit: it averages the tuned head with the refitted regression (or top_average false)")
         if self.top_members < 1: raise ValueError(f"top_members must be 1 or more, got {self.top_members}")
         if self.top_members > 1 and not self.top_epochs: raise ValueError("top_members above 1 needs top_epochs: each member is a tuning of the top stages (or top_members 1)")
-        if self.top_members > 1 and self.epochs: raise ValueError("top_members above 1 needs epochs 0: the members' model is not one backbone to fine-tune (or top_members 1)")
+        if self.top_members > 1 and (self.epochs or self.gradual_unfreeze): raise ValueError("top_members above 1 needs epochs 0 and gradual_unfreeze off: the members' model is not one backbone to fine-tune (or top_members 1)")
         if self.title_epochs < 0: raise ValueError(f"title_epochs must be 0 or more, got {self.title_epochs}")
 
     @classmethod
@@ -598,7 +598,7 @@ import copy
 
 class MemberTops(nn.Module):
     "The frozen lower stages run once, then several tuned copies of the top stages on their output, the copies' maps concatenated along the channels: one body for fastai's head."
-    def __init__(self, lower:nn.Module, # the stages below the tuned ones (`TopStages.lower`'s modules)
+    def __init__(self, lower:nn.Module, # the stages below the tuned ones (what `TopStages.lower` runs)
                  tops:list[nn.Module], # each member's top stages: its blocks, last convolution and batch norm
                 ):
         super().__init__(); self.lower,self.tops = lower,nn.ModuleList(tops)
@@ -610,10 +610,11 @@ def average_heads(heads:list[nn.Module], # fastai linear heads with concat pooli
     "One fastai linear head on the members' maps side by side (`MemberTops`) that answers the average of `heads`' outputs."
     n,affines = len(heads),[head_affine(h) for h in heads]
     bn,lin = _head_layers(heads[0]); c = bn.num_features // 2   # concat pooling: a member's max-pooled channels, then its average-pooled ones
-    big_bn,big_lin,A = nn.BatchNorm1d(2 * n * c),nn.Linear(2 * n * c, lin.out_features),torch.zeros(lin.out_features, 2 * n * c)
+    dev = lin.weight.device
+    big_bn,big_lin,A = nn.BatchNorm1d(2 * n * c).to(dev),nn.Linear(2 * n * c, lin.out_features).to(dev),torch.zeros(lin.out_features, 2 * n * c, device=dev)
     with torch.no_grad():
         for k,(h,(a,_)) in enumerate(zip(heads, affines)):
-            idx = torch.cat([torch.arange(c) + (half * n + k) * c for half in (0, 1)])   # member k's pooled features among all the members'
+            idx = torch.cat([torch.arange(c, device=dev) + (half * n + k) * c for half in (0, 1)])   # member k's pooled features among all the members'
             A[:, idx] = a / n
             hbn,_ = _head_layers(h); big_bn.running_mean[idx] = hbn.running_mean; big_bn.running_var[idx] = hbn.running_var
     head = copy.deepcopy(heads[0])
@@ -670,10 +671,10 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
         learn.opt = None; learn.freeze()   # the body frozen again, an optimiser over its current state for any phase after this one
         phases.append('top stages' + tag); score = _last_score(tl.recorder)
         if config.top_refit:
-            tuned = head_affine(learn.model[1])
+            tuned = head_affine(learn.model[1])   # before the refit replaces it
             say(f"refit{tag}: logistic regression per attribute (C {config.head_C:g}) on the tuned stages' features" + (", averaged with the tuned head" if config.top_average else ''))
             score,x = fit_head('refit' + tag); phases.append('refit' + tag)
-        if config.top_average:
+        if config.top_refit and config.top_average:
             t0 = time.time()
             set_head_affine(learn.model[1], *[(a + b) / 2 for a,b in zip(tuned, head_affine(learn.model[1]))])
             copy_from_main(learn.model[1])

@@ -190,3 +190,15 @@ def test_audit_reads_the_runs_schema_and_outputs(tmp_path, monkeypatch, capsys):
     assert cal.attribute.tolist() == ['collar', 'fit'] and cal.n.tolist() == [40, 32], cal
     rule = pd.read_csv(cv/'audit'/'decision_rule.csv')
     assert sorted(set(rule.attribute)) == ['collar', 'fit', 'mean'] and len(rule) == 2 * 3
+    # titles: the default keyword map names FlixStock's attributes, so this schema needs its own
+    code,out,err = run_cmd(audit_cmd, str(root), str(cv), str(tmp_path/'a2'), 4, True, capsys=capsys)
+    assert code == 2 and err.strip() == f"error: --titles: the run's schema {sp} needs a keyword map (--title-keywords FILE); the default map names FlixStock's attributes", err
+    assert not (tmp_path/'a2').exists()
+    (kw := tmp_path/'kw.json').write_text('{"collar": {"0": ["crew"], "1": ["polo"]}}')
+    pd.DataFrame(dict(filename=[f'a{i}.jpg' for i in range(40)], title=['crew neck tee', 'polo tee', 'plain tee', 'tee'] * 10)).to_csv(root/'titles.csv', index=False)
+    code,out,err = run_cmd(audit_cmd, str(root), str(cv), str(tmp_path/'a2'), 4, True, str(kw), capsys=capsys)
+    assert code == 0, err
+    agree = pd.read_csv(tmp_path/'a2'/'title_agreement.csv').set_index('attribute')
+    titled = [i for i in range(40) if i % 4 < 2]   # photo i's title names class i % 4 (crew 0, polo 1) or none; its label is i % 3
+    assert agree.loc['collar', 'n'] == 20 and agree.loc['collar', 'agree'] == np.mean([i % 4 == i % 3 for i in titled]) == 0.4, agree
+    assert agree.loc['fit', 'n'] == 0   # the map names no fit

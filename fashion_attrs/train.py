@@ -657,7 +657,8 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
     score,_ = fit_head('head')
     valid_maps,_,valid_y = top_stage_inputs(top, learn.dls.valid, mirror=False) if len(learn.dls.valid_ds) else (torch.zeros(0), None, [])
     dls = DataLoaders.from_dsets(MirroredMaps(plain, mirrored, y), list(zip(valid_maps.float(), valid_y)), bs=min(config.bs, len(y)), num_workers=0)
-    start,members,phases = [copy.deepcopy(m.state_dict()) for m in (top, learn.model[1])],[],['head']
+    start = [copy.deepcopy(m.state_dict()) for m in (top, learn.model[1])] if config.top_members > 1 else None   # where each further member starts
+    members,phases = [],['head']
     for k in range(config.top_members):
         tag = f' {k + 1}' if k else ''   # the first member's phases keep their names
         if k: top.load_state_dict(start[0]); learn.model[1].load_state_dict(start[1]); set_seed(config.seed + k, reproducible=True)

@@ -11,7 +11,8 @@ import matplotlib; matplotlib.use('Agg')
 from fashion_attrs.data import read_dataset
 from fashion_attrs.titles import add_titles, title_classes
 from fashion_attrs.schema import FLIXSTOCK
-from fashion_attrs.audit import plot_label_issues
+from fashion_attrs.model import OutputLayout
+from fashion_attrs.audit import plot_label_issues, specific_probs
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -23,9 +24,8 @@ def main():
     said = title_classes(add_titles(table, a.data), None, None)[['filename', a.attribute]].dropna()
     said = said[said[a.attribute] < attr.n_classes - 1]
     oof = pd.read_csv(Path(a.run)/'oof_probs.csv')
-    cols = [f'specific:{a.attribute}:{c}' for c in names[:-1]]
-    d = said.merge(oof[['filename', 'fold'] + cols], on='filename')
-    q = d[cols].to_numpy()
+    d = said.merge(oof, on='filename')
+    q = specific_probs(d, OutputLayout(specific=True), a.attribute)
     d = d.assign(title_class=[names[int(i)] for i in d[a.attribute]], output_class=[names[i] for i in q.argmax(1)],
                  probability=q.max(1), view=d.filename.str.extract(r'-(\d+)\.\w+$', expand=False))
     agree = d.title_class == d.output_class
@@ -33,7 +33,7 @@ def main():
     dis = d[~agree].sort_values(['title_class', 'output_class', 'filename'], ignore_index=True)
     dis.insert(0, 'tile', range(1, len(dis) + 1))
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    dis.drop(columns=[a.attribute] + cols).to_csv(out/f'{a.attribute}_disagreements.csv', index=False)
+    dis[['tile', 'filename', 'fold', 'title_class', 'output_class', 'probability', 'view']].to_csv(out/f'{a.attribute}_disagreements.csv', index=False)
     paths = dict(zip(table.filename, table.path))
     for page,start in enumerate(range(0, len(dis), a.per_page)):
         rows = dis.iloc[start:start + a.per_page]

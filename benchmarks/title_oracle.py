@@ -12,6 +12,8 @@ from sklearn.metrics import f1_score
 from fashion_attrs.data import read_dataset
 from fashion_attrs.titles import add_titles, title_classes
 from fashion_attrs.schema import FLIXSTOCK
+from fashion_attrs.model import OutputLayout
+from fashion_attrs.audit import attribute_probs
 
 def best_mapping(titled:np.ndarray, labels:np.ndarray, catch_all:int)->tuple[float, dict]:
     "The macro-F1 over `labels`' classes of the best map from each titled class to itself or `catch_all`, and that map."
@@ -34,7 +36,7 @@ def main():
         d = said[['filename', name]].rename(columns={name: 'titled'}).merge(table[['filename', name]], on='filename').merge(oof, on='filename')
         d = d[d.titled.notna() & d[name].notna()]
         t,y = d.titled.astype(int).to_numpy(),d[name].astype(int).to_numpy()
-        model = d[[f'{name}:{c}' for c in names]].to_numpy().argmax(1)
+        model = attribute_probs(d, OutputLayout(specific=True), name).argmax(1)
         oracle,to = best_mapping(t, y, catch_all)
         present = sorted(set(y))
         per_oracle = f1_score(y, [to[c] for c in t], average=None, labels=present, zero_division=0)

@@ -33,11 +33,11 @@ __all__ = ['TrainConfig', 'PhaseCSVLogger', 'phase_logger', 'read_history', 'Pha
            'log_phase_row', 'log_run', 'plot_history', 'n_processes', 'is_main', 'start_processes', 'end_processes',
            'distributed', 'alone', 'share_from_main', 'copy_from_main', 'work_folder', 'titled_training_rows',
            'title_learner', 'tune_body_on_titles', 'title_specific_targets', 'SideBySideBodies', 'backbone_names',
-           'side_by_side', 'build_learner', 'suggest_lr', 'body_features', 'fit_head_on_features',
-           'regression_head_weights', 'fit_head_by_regression', 'head_row', 'FrozenBatchNormStats', 'TopStages',
-           'top_stage_inputs', 'head_affine', 'set_head_affine', 'MemberTops', 'average_heads', 'KeepEvalMode',
-           'MirroredMaps', 'tune_top_stages', 'fit_recipe', 'title_head_agreement', 'export_learner',
-           'confidence_profile', 'check_temperatures', 'temper_head', 'TrainResult', 'kept_epoch',
+           'side_by_side', 'with_body', 'build_learner', 'CropView', 'with_crop_view', 'suggest_lr', 'body_features',
+           'fit_head_on_features', 'regression_head_weights', 'fit_head_by_regression', 'head_row',
+           'FrozenBatchNormStats', 'TopStages', 'top_stage_inputs', 'head_affine', 'set_head_affine', 'MemberTops',
+           'average_heads', 'KeepEvalMode', 'MirroredMaps', 'tune_top_stages', 'fit_recipe', 'title_head_agreement',
+           'export_learner', 'confidence_profile', 'check_temperatures', 'temper_head', 'TrainResult', 'kept_epoch',
            'write_training_files', 'train']
 
 # %% ../nbs/07_train.ipynb #f1b565e2
@@ -79,6 +79,7 @@ class TrainConfig:
     top_refit:bool = True # after the top-stage epochs: fit the regression head again, on the tuned stages' features
     top_average:bool|None = None # with `top_refit`: the head's outputs (logits) are the average of the tuned head's and the refitted regression's (still one linear layer: no cost at prediction); None: on wherever the top stages are tuned and refitted (what 5-fold CV chose: the specific output's agreement with held-out titles rose, macro-F1 stayed)
     top_members:int = 1 # with `top_epochs`: tune the top stages and the head this many times from the same regression head (the first member as a single run; member i ≥ 2 reseeds python, numpy and torch with `seed + i - 1`, the loader's shuffling going on from the member before; each refitted and averaged as set); the model then runs the frozen lower stages once and every member's top stages, and its head answers the average of the members' logits (`MemberTops`, `average_heads`); each member beyond the first adds the top stages' share of prediction time (about 15% of lite0's compute from block 5; end to end, `fashion-attrs-predict` took 1.27 times as long with 2 members and 1.45 with 3)
+    crop_view:list|None = None # a second view of each photo through the same body (`CropView`): the box [left, top, right, bottom], fractions of the photo, cut from the input and resized to its size, its features beside the whole photo's; e.g. [0.2, 0, 0.8, 0.6], the upper centre with the collar; None: the whole photo alone
     title_epochs:int = 0 # epochs of whole-network training on the classes product titles name, before the head is fitted; 0: none
     title_lr:float = 1e-3 # peak learning rate of the title epochs (one cycle)
     title_keywords:str|None = None # a JSON keyword map for the titles (see `titles.load_keywords`); the default map otherwise
@@ -110,6 +111,12 @@ class TrainConfig:
         if self.top_members < 1: raise ValueError(f"top_members must be 1 or more, got {self.top_members}")
         if self.top_members > 1 and not self.top_epochs: raise ValueError("top_members above 1 needs top_epochs: each member is a tuning of the top stages (or top_members 1)")
         if self.top_members > 1 and (self.epochs or self.gradual_unfreeze): raise ValueError("top_members above 1 needs epochs 0 and gradual_unfreeze off: the members' model is not one backbone to fine-tune (or top_members 1)")
+        if self.crop_view is not None:
+            box = self.crop_view
+            if not (isinstance(box, (list, tuple)) and len(box) == 4 and all(isinstance(v, (int, float)) for v in box) and 0 <= box[0] < box[2] <= 1 and 0 <= box[1] < box[3] <= 1):
+                raise ValueError(f"crop_view must be [left, top, right, bottom], fractions of the photo with left < right and top < bottom, got {box!r}")
+            if '+' in self.arch: raise ValueError("crop_view needs one backbone in arch (or crop_view null)")
+            if self.top_members > 1: raise ValueError("crop_view needs top_members 1 (or crop_view null)")
         if self.title_epochs < 0: raise ValueError(f"title_epochs must be 0 or more, got {self.title_epochs}")
 
     @classmethod
@@ -382,9 +389,17 @@ def side_by_side(learn:Learner, # a `vision_learner` on the first of `archs`
     n_out = learn.model[1][-1].out_features
     others = [create_timm_model(a, n_out, pretrained=config.pretrained, **timm_pretrained_kwargs(a, config.pretrained))[0][0] for a in archs[1:]]
     bodies = [learn.model[0]] + others
-    nf = sum(b.model.num_features for b in bodies)
-    learn.model = add_head(SideBySideBodies(bodies), nf, n_out, ps=config.ps, lin_ftrs=config.lin_ftrs)
-    learn.arch,learn.opt = '+'.join(archs),None   # the optimiser is made again, over the new parameters
+    learn.arch = '+'.join(archs)
+    return with_body(learn, SideBySideBodies(bodies), sum(b.model.num_features for b in bodies), config)
+
+def with_body(learn:Learner, # a `vision_learner`
+              body:nn.Module, # its new body
+              nf:int, # the channels of `body`'s last maps
+              config:TrainConfig, # its `pretrained`, `ps` and `lin_ftrs`
+             )->Learner:
+    "`learn` with `body` and a new head over its `nf` channels (frozen again if pretrained)."
+    learn.model = add_head(body, nf, learn.model[1][-1].out_features, ps=config.ps, lin_ftrs=config.lin_ftrs)
+    learn.opt = None   # the optimiser is made again, over the new parameters
     if config.pretrained: learn.freeze()
     return learn
 
@@ -395,7 +410,7 @@ def build_learner(table:pd.DataFrame, # clean table from `read_dataset`
                   config:TrainConfig,
                   path:str|Path='.', # where the learner keeps its files
                  )->Learner:
-    "A `vision_learner` on `config.arch` (several backbones side by side if it names several) with the masked loss, class weights, per-attribute metrics and a `ModelInfo`; each of several processes loads its part of every batch."
+    "A `vision_learner` on `config.arch` (several backbones side by side if it names several; with `crop_view`, a second, cropped view of each photo) with the masked loss, class weights, per-attribute metrics and a `ModelInfo`; each of several processes loads its part of every batch."
     layout = config.layout; schema = layout.schema
     if config.teaches_titles and 'title' in table: table = title_specific_targets(table, splits, config)   # `train` and `cv` add the titles
     size = tuple(config.size) if isinstance(config.size, (list, tuple)) else config.size
@@ -407,11 +422,37 @@ def build_learner(table:pd.DataFrame, # clean table from `read_dataset`
                            loss_func=MaskedAttributeLoss(layout, config.loss, weights), metrics=attribute_metrics(layout),
                            path=path, wd=config.wd, ps=config.ps, train_bn=config.train_bn, lin_ftrs=config.lin_ftrs)
     if len(archs) > 1: learn = side_by_side(learn, archs, config)
+    if config.crop_view is not None: learn = with_crop_view(learn, config)
     dist = {a.name: train_rows[a.name].dropna().astype(int).value_counts(normalize=True).reindex(range(a.n_classes), fill_value=0.)
             .round(6).tolist() for a in schema}   # the reference a prediction service measures drift against
     learn.model_info = ModelInfo(config=asdict(config), majority={a:int(m.iloc[0]) for a in schema.names if len(m := train_rows[a].mode())},   # every attribute, once `check_trainable` passed
                                  class_dist=dist)
     return learn
+
+# %% ../nbs/07_train.ipynb #c0ab1e02
+import torch.nn.functional as F
+
+class CropView(nn.Module):
+    "A body that sees each photo whole and cut to `box`, the cut resized to the photo's size; the same body's last maps of both views, side by side along the channels: one body for fastai's head."
+    n_views = 2
+    def __init__(self, body:nn.Module, # a fastai `TimmBody`
+                 box:list|tuple, # [left, top, right, bottom], fractions of the photo
+                ):
+        super().__init__(); self.body,self.box = body,tuple(float(v) for v in box)
+    def views(self, x:torch.Tensor)->list[torch.Tensor]:
+        "The batch `x` and its crops resized to its size (bilinear)."
+        h,w = x.shape[-2:]; l,t,r,b = self.box
+        top,left = int(t * h),int(l * w)
+        crop = x[..., top:max(int(b * h), top + 1), left:max(int(r * w), left + 1)]
+        return [x, F.interpolate(crop, size=(h, w), mode='bilinear', align_corners=False)]
+    def forward(self, x): return torch.cat([self.body(v) for v in self.views(x)], 1)
+
+def with_crop_view(learn:Learner, # a `vision_learner` on one timm backbone
+                   config:TrainConfig, # its `crop_view`, `pretrained`, `ps` and `lin_ftrs`
+                  )->Learner:
+    "`learn` with its body seeing each photo whole and cut to `config.crop_view` (`CropView`), and a new head over both views' features."
+    return with_body(learn, CropView(learn.model[0], config.crop_view), CropView.n_views * learn.model[0].model.num_features, config)
+
 
 # %% ../nbs/07_train.ipynb #5bfbcca8
 def suggest_lr(learn:Learner, config:TrainConfig)->tuple[float, float, plt.Figure]:
@@ -548,19 +589,25 @@ class FrozenBatchNormStats(Callback):
 
 # %% ../nbs/07_train.ipynb #afe16f3b
 class TopStages(nn.Module):
-    "The last stages of a timm EfficientNet body, from block `start` on, with its last 1x1 convolution and batch norm: the body's own modules, fed the input of block `start`."
-    def __init__(self, body:nn.Module, # a fastai `TimmBody`, or the timm model itself
+    "The last stages of a timm EfficientNet body, from block `start` on, with its last 1x1 convolution and batch norm: the body's own modules, fed the input of block `start` (of a `CropView`: each view's, side by side)."
+    def __init__(self, body:nn.Module, # a fastai `TimmBody`, the timm model itself, or a `CropView` of either
                  start:int, # the first block trained
                 ):
         super().__init__()
-        net = getattr(body, 'model', body)
+        self._views = (body,) if isinstance(body, CropView) else ()   # in a tuple, as `_lower`
+        net = getattr(body.body if self._views else body, 'model', body.body if self._views else body)
         if not all(hasattr(net, k) for k in ('conv_stem', 'bn1', 'blocks', 'conv_head', 'bn2')):
             raise ValueError(f"top-stage tuning needs a timm EfficientNet body (conv_stem, blocks, conv_head, bn2), not {type(net).__name__}")
         if not 0 <= start <= len(net.blocks): raise ValueError(f"top_from must be 0-{len(net.blocks)} for this backbone, got {start}")
         self._lower = (nn.Sequential(net.conv_stem, net.bn1, *net.blocks[:start]),)   # in a tuple: not a submodule, so not trained here
         self.blocks,self.conv_head,self.bn2 = net.blocks[start:],net.conv_head,net.bn2
-    def lower(self, x): return self._lower[0](x)
-    def forward(self, x): return self.bn2(self.conv_head(self.blocks(x)))
+    def lower(self, x):
+        "The lower stages' maps of `x`; of a `CropView`'s views, side by side along the channels."
+        if not self._views: return self._lower[0](x)
+        return torch.cat([self._lower[0](v) for v in self._views[0].views(x)], 1)
+    def forward(self, h):
+        if not self._views: return self.bn2(self.conv_head(self.blocks(h)))
+        return torch.cat([self.bn2(self.conv_head(self.blocks(v))) for v in h.chunk(CropView.n_views, 1)], 1)
 
 def top_stage_inputs(top:TopStages,
                      dl, # one of the learner's data loaders

@@ -13,8 +13,8 @@ from .engine import preprocess_spec, to_pixels, normalise
 from .inference import read_image, image_sources, labeled_copy_names
 
 # %% auto #0
-__all__ = ['AttributeTarget', 'attribute_cams', 'heat_map_overlay', 'png_bytes', 'explain_pixels', 'explain_image',
-           'explanation_strip', 'explain_images']
+__all__ = ['AttributeTarget', 'attribute_cams', 'crop_view_cams', 'heat_map_overlay', 'png_bytes', 'explain_pixels',
+           'explain_image', 'explanation_strip', 'explain_images']
 
 # %% ../nbs/09a_explain.ipynb #9a135b2c
 class AttributeTarget:
@@ -33,11 +33,35 @@ def attribute_cams(learn, # a learner from `inference.load_model`
     spec,lay = preprocess_spec(learn),learn.loss_func.layout
     names = lay.schema.names
     x = torch.from_numpy(normalise(np.stack([pixels] * len(names)), spec)).requires_grad_(True)
-    with GradCAM(learn.model, [learn.model[0]]) as cam:   # the body's output: the last feature map
-        maps = cam(x, [AttributeTarget(lay.class_slice(a)) for a in names])
-        probs = learn.loss_func.activation(cam.outputs.detach()).numpy()
+    targets = [AttributeTarget(lay.class_slice(a)) for a in names]
+    if hasattr(learn.model[0], 'box_pixels'): maps,probs = crop_view_cams(learn, x, targets)   # a `CropView` body: two views, two places
+    else:
+        with GradCAM(learn.model, [learn.model[0]]) as cam:   # the body's output: the last feature map
+            maps = cam(x, targets)
+            probs = learn.loss_func.activation(cam.outputs.detach()).numpy()
     codes,conf = lay.decode(probs)
     return {a: (maps[i], int(codes[i, i]), float(conf[i, i])) for i,a in enumerate(names)}
+
+# %% ../nbs/09a_explain.ipynb #c0ab1e12
+def crop_view_cams(learn, # a learner whose body is a `train.CropView`
+                   x, # (n, 3, h, w) normalised input, one copy per target
+                   targets:list, # one `AttributeTarget` per copy
+                  )->tuple[np.ndarray, np.ndarray]:
+    "Grad-CAM maps (n, h, w) in [0, 1] over both views of a `CropView` body, the crop's laid on its box, and the outputs' probabilities (n, n_out)."
+    import torch, torch.nn.functional as F
+    from pytorch_grad_cam.utils.image import scale_cam_image
+    body,(h,w) = learn.model[0],x.shape[-2:]
+    learn.model.eval(); learn.model.zero_grad()
+    feats = body(x); feats.retain_grad()
+    out = learn.model[1](feats)
+    torch.stack([t(o) for t,o in zip(targets, out)]).sum().backward()   # copy i's gradient comes from its own target alone
+    weighted = (feats.grad.mean((2, 3), keepdim=True) * feats).detach()
+    whole,crop = [v.sum(1, keepdim=True) for v in weighted.chunk(2, 1)]   # each view's weighted sum on its own grid
+    top,bottom,left,right = body.box_pixels(h, w)
+    cam = F.interpolate(whole, size=(h, w), mode='bilinear', align_corners=False)
+    cam[..., top:bottom, left:right] += F.interpolate(crop, size=(bottom - top, right - left), mode='bilinear', align_corners=False)
+    learn.model.zero_grad()
+    return scale_cam_image(torch.relu(cam[:, 0]).numpy()), learn.loss_func.activation(out.detach()).numpy()
 
 # %% ../nbs/09a_explain.ipynb #7edea7fb
 def heat_map_overlay(pixels:np.ndarray, # (3, h, w) uint8 model input

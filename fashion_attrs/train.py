@@ -439,12 +439,14 @@ class CropView(nn.Module):
                  box:list|tuple, # [left, top, right, bottom], fractions of the photo
                 ):
         super().__init__(); self.body,self.box = body,tuple(float(v) for v in box)
+    def box_pixels(self, h:int, w:int)->tuple[int, int, int, int]:
+        "The box's rows and columns in an `h` x `w` photo: top, bottom, left, right (one pixel at least)."
+        l,t,r,b = self.box; top,left = int(t * h),int(l * w)
+        return top, max(int(b * h), top + 1), left, max(int(r * w), left + 1)
     def views(self, x:torch.Tensor)->list[torch.Tensor]:
         "The batch `x` and its crops resized to its size (bilinear)."
-        h,w = x.shape[-2:]; l,t,r,b = self.box
-        top,left = int(t * h),int(l * w)
-        crop = x[..., top:max(int(b * h), top + 1), left:max(int(r * w), left + 1)]
-        return [x, F.interpolate(crop, size=(h, w), mode='bilinear', align_corners=False)]
+        h,w = x.shape[-2:]; top,bottom,left,right = self.box_pixels(h, w)
+        return [x, F.interpolate(x[..., top:bottom, left:right], size=(h, w), mode='bilinear', align_corners=False)]
     def forward(self, x): return torch.cat([self.body(v) for v in self.views(x)], 1)
 
 def with_crop_view(learn:Learner, # a `vision_learner` on one timm backbone

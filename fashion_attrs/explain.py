@@ -38,7 +38,7 @@ def attribute_cams(learn, # a learner from `inference.load_model`
     else:
         with GradCAM(learn.model, [learn.model[0]]) as cam:   # the body's output: the last feature map
             maps = cam(x, targets)
-            probs = learn.loss_func.activation(cam.outputs.detach()).numpy()
+            probs = learn.loss_func.activation(cam.outputs.detach()).cpu().numpy()
     codes,conf = lay.decode(probs)
     return {a: (maps[i], int(codes[i, i]), float(conf[i, i])) for i,a in enumerate(names)}
 
@@ -51,17 +51,19 @@ def crop_view_cams(learn, # a learner whose body is a `train.CropView`
     import torch, torch.nn.functional as F
     from pytorch_grad_cam.utils.image import scale_cam_image
     body,(h,w) = learn.model[0],x.shape[-2:]
+    x = x.detach().to(next(learn.model.parameters()).device).requires_grad_(True)   # a frozen body: the gradient flows back to the input
     learn.model.eval(); learn.model.zero_grad()
-    feats = body(x); feats.retain_grad()
-    out = learn.model[1](feats)
-    torch.stack([t(o) for t,o in zip(targets, out)]).sum().backward()   # copy i's gradient comes from its own target alone
-    weighted = (feats.grad.mean((2, 3), keepdim=True) * feats).detach()
-    whole,crop = [v.sum(1, keepdim=True) for v in weighted.chunk(2, 1)]   # each view's weighted sum on its own grid
+    with torch.enable_grad():
+        feats = body(x); feats.retain_grad()
+        out = learn.model[1](feats)
+        torch.stack([t(o) for t,o in zip(targets, out)]).sum().backward()   # copy i's gradient comes from its own target alone
+    weighted = (feats.grad.mean((2, 3), keepdim=True) * feats).detach().cpu()
+    whole,crop = [v.sum(1, keepdim=True) for v in weighted.chunk(body.n_views, 1)]   # each view's weighted sum on its own grid
     top,bottom,left,right = body.box_pixels(h, w)
     cam = F.interpolate(whole, size=(h, w), mode='bilinear', align_corners=False)
     cam[..., top:bottom, left:right] += F.interpolate(crop, size=(bottom - top, right - left), mode='bilinear', align_corners=False)
     learn.model.zero_grad()
-    return scale_cam_image(torch.relu(cam[:, 0]).numpy()), learn.loss_func.activation(out.detach()).numpy()
+    return scale_cam_image(torch.relu(cam[:, 0]).numpy()), learn.loss_func.activation(out.detach()).cpu().numpy()
 
 # %% ../nbs/09a_explain.ipynb #7edea7fb
 def heat_map_overlay(pixels:np.ndarray, # (3, h, w) uint8 model input

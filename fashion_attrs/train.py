@@ -27,6 +27,8 @@ from .weights import learner_backbone_args, timm_pretrained_kwargs
 from fastai.vision.learner import create_timm_model, add_head
 import timm
 from .engine import export_onnx, onnx_path
+import numbers
+
 
 # %% auto #0
 __all__ = ['TrainConfig', 'PhaseCSVLogger', 'phase_logger', 'read_history', 'PhaseTensorBoard', 'phase_callbacks',
@@ -79,7 +81,7 @@ class TrainConfig:
     top_refit:bool = True # after the top-stage epochs: fit the regression head again, on the tuned stages' features
     top_average:bool|None = None # with `top_refit`: the head's outputs (logits) are the average of the tuned head's and the refitted regression's (still one linear layer: no cost at prediction); None: on wherever the top stages are tuned and refitted (what 5-fold CV chose: the specific output's agreement with held-out titles rose, macro-F1 stayed)
     top_members:int = 1 # with `top_epochs`: tune the top stages and the head this many times from the same regression head (the first member as a single run; member i ≥ 2 reseeds python, numpy and torch with `seed + i - 1`, the loader's shuffling going on from the member before; each refitted and averaged as set); the model then runs the frozen lower stages once and every member's top stages, and its head answers the average of the members' logits (`MemberTops`, `average_heads`); each member beyond the first adds the top stages' share of prediction time (about 15% of lite0's compute from block 5; end to end, `fashion-attrs-predict` took 1.27 times as long with 2 members and 1.45 with 3)
-    crop_view:list|None = None # a second view of each photo through the same body (`CropView`): the box [left, top, right, bottom], fractions of the photo, cut from the input and resized to its size, its features beside the whole photo's; e.g. [0.2, 0, 0.8, 0.6], the upper centre with the collar; None: the whole photo alone
+    crop_view:list|None = None # a second view of each photo through the same body (`CropView`): the box [left, top, right, bottom], fractions from 0 to 1 of the model's input (the photo resized to `size`; in training, after any augmentation), cut from it and stretched to its size, its features beside the whole photo's; e.g. [0.2, 0, 0.8, 0.6], the upper centre with the collar; twice the body's compute and twice the cached maps of the top stages; None: the whole photo alone
     title_epochs:int = 0 # epochs of whole-network training on the classes product titles name, before the head is fitted; 0: none
     title_lr:float = 1e-3 # peak learning rate of the title epochs (one cycle)
     title_keywords:str|None = None # a JSON keyword map for the titles (see `titles.load_keywords`); the default map otherwise
@@ -113,8 +115,9 @@ class TrainConfig:
         if self.top_members > 1 and (self.epochs or self.gradual_unfreeze): raise ValueError("top_members above 1 needs epochs 0 and gradual_unfreeze off: the members' model is not one backbone to fine-tune (or top_members 1)")
         if self.crop_view is not None:
             box = self.crop_view
-            if not (isinstance(box, (list, tuple)) and len(box) == 4 and all(isinstance(v, (int, float)) for v in box) and 0 <= box[0] < box[2] <= 1 and 0 <= box[1] < box[3] <= 1):
-                raise ValueError(f"crop_view must be [left, top, right, bottom], fractions of the photo with left < right and top < bottom, got {box!r}")
+            if not (isinstance(box, (list, tuple)) and len(box) == 4 and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in box) and 0 <= box[0] < box[2] <= 1 and 0 <= box[1] < box[3] <= 1):
+                raise ValueError(f"crop_view must be [left, top, right, bottom]: four numbers from 0 to 1 with left < right and top < bottom, got {box!r}")
+            if list(box) == [0, 0, 1, 1]: raise ValueError("crop_view [0, 0, 1, 1] is the whole photo: no second view (use crop_view null)")
             if '+' in self.arch: raise ValueError("crop_view needs one backbone in arch (or crop_view null)")
             if self.top_members > 1: raise ValueError("crop_view needs top_members 1 (or crop_view null)")
         if self.title_epochs < 0: raise ValueError(f"title_epochs must be 0 or more, got {self.title_epochs}")
@@ -433,7 +436,7 @@ def build_learner(table:pd.DataFrame, # clean table from `read_dataset`
 import torch.nn.functional as F
 
 class CropView(nn.Module):
-    "A body that sees each photo whole and cut to `box`, the cut resized to the photo's size; the same body's last maps of both views, side by side along the channels: one body for fastai's head."
+    "A body that sees each photo whole and cut to `box` (fractions of its input), the cut stretched to the input's size; the same body's last maps of both views, side by side along the channels: one body for fastai's head."
     n_views = 2
     def __init__(self, body:nn.Module, # a fastai `TimmBody`
                  box:list|tuple, # [left, top, right, bottom], fractions of the photo
@@ -441,8 +444,9 @@ class CropView(nn.Module):
         super().__init__(); self.body,self.box = body,tuple(float(v) for v in box)
     def box_pixels(self, h:int, w:int)->tuple[int, int, int, int]:
         "The box's rows and columns in an `h` x `w` photo: top, bottom, left, right (one pixel at least)."
-        l,t,r,b = self.box; top,left = int(t * h),int(l * w)
-        return top, max(int(b * h), top + 1), left, max(int(r * w), left + 1)
+        near = lambda v: int(v + .5)   # the nearest pixel (`round` does not take the traced sizes of an ONNX export)
+        l,t,r,b = self.box; top,left = near(t * h),near(l * w)
+        return top, max(near(b * h), top + 1), left, max(near(r * w), left + 1)
     def views(self, x:torch.Tensor)->list[torch.Tensor]:
         "The batch `x` and its crops resized to its size (bilinear)."
         h,w = x.shape[-2:]; top,bottom,left,right = self.box_pixels(h, w)
@@ -597,7 +601,8 @@ class TopStages(nn.Module):
                 ):
         super().__init__()
         self._views = (body,) if isinstance(body, CropView) else ()   # in a tuple, as `_lower`
-        net = getattr(body.body if self._views else body, 'model', body.body if self._views else body)
+        inner = body.body if self._views else body
+        net = getattr(inner, 'model', inner)
         if not all(hasattr(net, k) for k in ('conv_stem', 'bn1', 'blocks', 'conv_head', 'bn2')):
             raise ValueError(f"top-stage tuning needs a timm EfficientNet body (conv_stem, blocks, conv_head, bn2), not {type(net).__name__}")
         if not 0 <= start <= len(net.blocks): raise ValueError(f"top_from must be 0-{len(net.blocks)} for this backbone, got {start}")
@@ -609,7 +614,7 @@ class TopStages(nn.Module):
         return torch.cat([self._lower[0](v) for v in self._views[0].views(x)], 1)
     def forward(self, h):
         if not self._views: return self.bn2(self.conv_head(self.blocks(h)))
-        return torch.cat([self.bn2(self.conv_head(self.blocks(v))) for v in h.chunk(CropView.n_views, 1)], 1)
+        return torch.cat([self.bn2(self.conv_head(self.blocks(v))) for v in h.chunk(self._views[0].n_views, 1)], 1)
 
 def top_stage_inputs(top:TopStages,
                      dl, # one of the learner's data loaders

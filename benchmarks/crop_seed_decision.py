@@ -5,7 +5,7 @@ out-of-fold probabilities (as oof_average.py).
 Usage: python benchmarks/crop_seed_decision.py [RUNS_FOLDER, default runs/cv/] [DATA, default ../shared/flixstock-dev]"""
 import pandas as pd, numpy as np, sys
 sys.path.insert(0, 'benchmarks')
-from oof_average import fold_scores
+from oof_average import fold_scores, read_oofs, geometric_mean
 from fashion_attrs.data import read_dataset
 from fashion_attrs.model import OutputLayout
 R=(sys.argv[1] if len(sys.argv) > 1 else 'runs/cv').rstrip('/') + '/'
@@ -13,8 +13,7 @@ table,_ = read_dataset(sys.argv[2] if len(sys.argv) > 2 else '../shared/flixstoc
 def fs(r):
     d=pd.read_csv(R+r+'/fold_scores.csv'); return d.pivot(index='fold',columns='attribute',values='macro_f1')
 def combo(a,b):
-    o=[pd.read_csv(R+r+'/oof_probs.csv').sort_values('filename', ignore_index=True) for r in (a,b)]
-    g=o[0].copy(); g[cols]=np.exp(np.mean([np.log(np.clip(x[cols].to_numpy(),1e-12,None)) for x in o],0))
+    g=geometric_mean(read_oofs([R+a, R+b]), cols)
     s=fold_scores(g, table, lay).pivot(index='fold',columns='attribute',values='f1'); s = s.assign(mean=s[['neck','sleeve_length','pattern']].mean(1)); return s
 def show(name, d): print(f"{name:58}", ' '.join(f"{k} {d[k].mean():+.3f} ± {d[k].std():.3f} ({(d[k]>0).sum()}/5)" for k in ['neck','sleeve_length','pattern','mean']))
 c42,c1,d42,d1=fs('crop_upper'),fs('crop_upper_seed1'),fs('top_average'),fs('top_average_seed1')

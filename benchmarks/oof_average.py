@@ -16,6 +16,18 @@ def fold_scores(oof:pd.DataFrame, table:pd.DataFrame, layout:OutputLayout)->pd.D
     return pd.DataFrame([dict(fold=int(k), attribute=a, f1=f1_score(y[f == k], p[f == k].argmax(1), average='macro', zero_division=0))
                          for a,p,y,f in labelled_probs(oof, table, layout) for k in np.unique(f)])
 
+def read_oofs(runs:list)->list[pd.DataFrame]:
+    "Each run's out-of-fold probabilities in filename order; an error if the runs do not share photos and folds."
+    oofs = [pd.read_csv(Path(r)/'oof_probs.csv').sort_values('filename', ignore_index=True) for r in runs]
+    if any(not (o.filename.equals(oofs[0].filename) and o.fold.equals(oofs[0].fold)) for o in oofs): raise SystemExit("the runs do not share photos and folds")
+    return oofs
+
+def geometric_mean(oofs:list[pd.DataFrame], cols:list[str])->pd.DataFrame:
+    "The runs' probabilities averaged as averaging their logits does: the geometric mean of `cols`."
+    geo = oofs[0].copy()
+    geo[cols] = np.exp(np.mean([np.log(np.clip(o[cols].to_numpy(), 1e-12, None)) for o in oofs], 0))
+    return geo
+
 def describe(name:str, s:pd.DataFrame)->str:
     per_attr = s.groupby('attribute', sort=False).f1.mean()
     m = s.groupby('fold').f1.mean()
@@ -27,14 +39,12 @@ def main():
     p.add_argument('data'); p.add_argument('runs', nargs='+')
     a = p.parse_args()
     table,_ = read_dataset(a.data)
-    oofs = [pd.read_csv(Path(r)/'oof_probs.csv').sort_values('filename', ignore_index=True) for r in a.runs]
-    if any(not (o.filename.equals(oofs[0].filename) and o.fold.equals(oofs[0].fold)) for o in oofs): raise SystemExit("the runs do not share photos and folds")
+    oofs = read_oofs(a.runs)
     layout = OutputLayout(specific=any(c.startswith('specific:') for c in oofs[0].columns))
     cols = layout.vocab
     scores = [fold_scores(o, table, layout) for o in oofs]
     for r,s in zip(a.runs, scores): print(describe(Path(r).name, s))
-    geo,arith = oofs[0].copy(),oofs[0].copy()
-    geo[cols] = np.exp(np.mean([np.log(np.clip(o[cols].to_numpy(), 1e-12, None)) for o in oofs], 0))
+    geo,arith = geometric_mean(oofs, cols),oofs[0].copy()
     arith[cols] = np.mean([o[cols].to_numpy() for o in oofs], 0)
     singles = pd.concat([s.groupby('fold').f1.mean() for s in scores], axis=1).mean(axis=1)
     for name,o in [('geometric mean (logits)', geo), ('arithmetic mean', arith)]:

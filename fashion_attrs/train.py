@@ -80,7 +80,7 @@ class TrainConfig:
     top_lr:float = 1e-3 # peak learning rate of the top stages and the head
     top_refit:bool = True # after the top-stage epochs: fit the regression head again, on the tuned stages' features
     top_average:bool|None = None # with `top_refit`: the head's outputs (logits) are the average of the tuned head's and the refitted regression's (still one linear layer: no cost at prediction); None: on wherever the top stages are tuned and refitted (what 5-fold CV chose: the specific output's agreement with held-out titles rose, macro-F1 stayed)
-    top_members:int = 1 # with `top_epochs`: tune the top stages and the head this many times from the same regression head (the first member as a single run; member i ≥ 2 reseeds python, numpy and torch with `seed + i - 1`, the loader's shuffling going on from the member before; each refitted and averaged as set); the model then runs the frozen lower stages once and every member's top stages, and its head answers the average of the members' logits (`MemberTops`, `average_heads`); each member beyond the first adds the top stages' share of prediction time (about 15% of lite0's compute from block 5; end to end, `fashion-attrs-predict` took 1.27 times as long with 2 members and 1.45 with 3)
+    top_members:int = 1 # with `top_epochs`: tune the top stages and the head this many times from the same regression head (the first member as a single run; member i ≥ 2 reseeds python, numpy and torch with `seed + i - 1`, the loader's shuffling going on from the member before; each refitted and averaged as set); the model then runs the frozen lower stages once and every member's top stages, and its head answers the average of the members' logits (`MemberTops`, `average_heads`); each member beyond the first adds the top stages' share of prediction time (about 15% of lite0's compute from block 5; end to end, `fashion-attrs-predict` took 1.27 times as long with 2 members and 1.45 with 3); with `crop_view`, every member's top stages see both views (`CropView` around `MemberTops`)
     crop_view:list|None = None # a second view of each photo through the same body (`CropView`): the box [left, top, right, bottom], fractions from 0 to 1 of the model's input (the photo resized to `size`; in training, after any augmentation), cut from it and stretched to its size, its features beside the whole photo's; e.g. [0.2, 0, 0.8, 0.6], the upper centre with the collar; twice the body's compute and twice the cached maps of the top stages; None: the whole photo alone
     title_epochs:int = 0 # epochs of whole-network training on the classes product titles name, before the head is fitted; 0: none
     title_lr:float = 1e-3 # peak learning rate of the title epochs (one cycle)
@@ -119,7 +119,6 @@ class TrainConfig:
                 raise ValueError(f"crop_view must be [left, top, right, bottom]: four numbers from 0 to 1 with left < right and top < bottom, got {box!r}")
             if list(box) == [0, 0, 1, 1]: raise ValueError("crop_view [0, 0, 1, 1] is the whole photo: no second view (use crop_view null)")
             if '+' in self.arch: raise ValueError("crop_view needs one backbone in arch (or crop_view null)")
-            if self.top_members > 1: raise ValueError("crop_view needs top_members 1 (or crop_view null)")
         if self.title_epochs < 0: raise ValueError(f"title_epochs must be 0 or more, got {self.title_epochs}")
 
     @classmethod
@@ -637,7 +636,8 @@ def head_affine(head:nn.Module, # fastai's linear head: pooling, batch norm, dro
     bn,lin = _head_layers(head)
     with torch.no_grad():
         s = bn.weight / torch.sqrt(bn.running_var + bn.eps)
-        return lin.weight * s, lin.bias + lin.weight @ (bn.bias - bn.running_mean * s)
+        bias = lin.bias if lin.bias is not None else torch.zeros(lin.out_features, device=lin.weight.device)   # fastai's own head has none
+        return lin.weight * s, bias + lin.weight @ (bn.bias - bn.running_mean * s)
 
 def set_head_affine(head:nn.Module, A:torch.Tensor, c:torch.Tensor):
     "Make the head in eval mode give `pooled @ A.T + c`, keeping its batch norm's standardisation (its scale and shift set to 1 and 0)."
@@ -651,7 +651,7 @@ def set_head_affine(head:nn.Module, A:torch.Tensor, c:torch.Tensor):
 import copy
 
 class MemberTops(nn.Module):
-    "The frozen lower stages run once, then several tuned copies of the top stages on their output, the copies' maps concatenated along the channels: one body for fastai's head."
+    "The frozen lower stages run once, then several tuned copies of the top stages on their output, the copies' maps concatenated along the channels: one body for fastai's head (inside a `CropView` for members that see two views)."
     def __init__(self, lower:nn.Module, # the stages below the tuned ones (what `TopStages.lower` runs)
                  tops:list[nn.Module], # each member's top stages: its blocks, last convolution and batch norm
                 ):
@@ -660,15 +660,17 @@ class MemberTops(nn.Module):
     def forward(self, x): return self.forward_tops(self.lower(x))
 
 def average_heads(heads:list[nn.Module], # fastai linear heads with concat pooling, head k on member k's maps
+                  n_views:int=1, # views each member saw, its maps view after view (`CropView.n_views`); the members' maps then come view after view, every member's in each
                  )->nn.Module:
-    "One fastai linear head on the members' maps side by side (`MemberTops`) that answers the average of `heads`' outputs."
+    "One fastai linear head on the members' maps side by side (`MemberTops`, or a `CropView` of it) that answers the average of `heads`' outputs."
     n,affines = len(heads),[head_affine(h) for h in heads]
-    bn,lin = _head_layers(heads[0]); c = bn.num_features // 2   # concat pooling: a member's max-pooled channels, then its average-pooled ones
+    bn,lin = _head_layers(heads[0]); c = bn.num_features // 2 // n_views   # concat pooling: a member's max-pooled channels of each view, then its average-pooled ones
     dev = lin.weight.device
-    big_bn,big_lin,A = nn.BatchNorm1d(2 * n * c).to(dev),nn.Linear(2 * n * c, lin.out_features).to(dev),torch.zeros(lin.out_features, 2 * n * c, device=dev)
+    w = 2 * n_views * n * c   # every member's pooled features
+    big_bn,big_lin,A = nn.BatchNorm1d(w).to(dev),nn.Linear(w, lin.out_features).to(dev),torch.zeros(lin.out_features, w, device=dev)
     with torch.no_grad():
         for k,(h,(a,_)) in enumerate(zip(heads, affines)):
-            idx = torch.cat([torch.arange(c, device=dev) + (half * n + k) * c for half in (0, 1)])   # member k's pooled features among all the members'
+            idx = torch.cat([torch.arange(c, device=dev) + ((half * n_views + v) * n + k) * c for half in (0, 1) for v in range(n_views)])   # member k's pooled features among all the members'
             A[:, idx] = a / n
             hbn,_ = _head_layers(h); big_bn.running_mean[idx] = hbn.running_mean; big_bn.running_var[idx] = hbn.running_var
     head = copy.deepcopy(heads[0])
@@ -738,9 +740,10 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
     if config.top_members == 1: return phases, score
     t0 = time.time()
     say(f"members: the lower stages once, then the top stages of each of the {config.top_members} members, one head answering the average of theirs")
-    learn.model = nn.Sequential(MemberTops(top._lower[0], [t for t,_ in members]), average_heads([h for _,h in members]))
+    together,n_views = MemberTops(top._lower[0], [t for t,_ in members]),top._views[0].n_views if top._views else 1
+    learn.model = nn.Sequential(CropView(together, top._views[0].box) if top._views else together, average_heads([h for _,h in members], n_views))   # with a crop view: each view through all the members
     learn.opt = None; learn.freeze()
-    with torch.no_grad(): x = torch.cat([learn.model[1][0](learn.model[0].forward_tops(b.float())) for b in plain.split(64)])
+    with torch.no_grad(): x = torch.cat([pool(torch.cat([together.forward_tops(v) for v in b.float().chunk(n_views, 1)], 1)) for b in plain.split(64)])
     row = head_row(learn, x, y, 'members', t0, log_dir)
     return phases + ['members'], float(row.iloc[0].get('mean_f1', np.nan))
 

@@ -1,0 +1,31 @@
+"""Paired comparison of two recipes over the same folds, each averaged over its seeds: per fold, the mean over a
+recipe's seed runs of the held-out macro-F1 (per attribute and the mean over attributes), then the differences
+between the two recipes, as mean ± sd over the folds and the number of folds where the first is higher. A gain
+counts when its mean exceeds the sd (the project's rule for changing a default).
+
+Runs are `fashion-attrs-cv` folders or saved `fold_scores.csv` files (as `cv_table.py` reads them).
+
+Usage: python benchmarks/paired_seeds.py NEW_SEED_A[,NEW_SEED_B...] REF_SEED_A[,REF_SEED_B...] [...more REF groups]"""
+import sys
+import pandas as pd
+sys.path.insert(0, 'benchmarks')
+from cv_table import cv_run_scores, ATTRS
+
+def seed_mean(runs:str)->pd.DataFrame:
+    "Folds x attributes: the macro-F1 of the comma-separated `runs`, averaged over them; an error if they do not cover the same 5 folds."
+    tables = [cv_run_scores(r).pivot(index='fold', columns='attribute', values='macro_f1')[ATTRS] for r in runs.split(',')]
+    if any(list(t.index) != list(tables[0].index) for t in tables) or len(tables[0]) != 5:
+        raise SystemExit(f"{runs}: every run needs the same 5 finished folds, got {[list(t.index) for t in tables]}")
+    return sum(tables) / len(tables)
+
+def describe(name:str, d:pd.DataFrame)->str:
+    return f"{name}\n  " + '  '.join(f"{a} {d[a].mean():+.3f} ± {d[a].std():.3f} ({int((d[a] > 0).sum())}/5)" for a in ATTRS) + \
+           f"\n  mean per fold {' '.join(f'{v:+.3f}' for v in d['mean'])}; clears the spread: {d['mean'].mean() > d['mean'].std()}"
+
+def main():
+    if len(sys.argv) < 3: raise SystemExit(__doc__)
+    new = seed_mean(sys.argv[1])
+    print(f"{sys.argv[1]}\n  " + '  '.join(f"{a} {new[a].mean():.3f} ± {new[a].std():.3f}" for a in ATTRS) + f"\n  folds {' '.join(f'{v:.3f}' for v in new['mean'])}")
+    for ref in sys.argv[2:]: print(describe(f"minus {ref}", new - seed_mean(ref)))
+
+if __name__ == '__main__': main()

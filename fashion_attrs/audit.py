@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from PIL import Image
+import warnings
 from scipy.optimize import minimize_scalar
 from sklearn.metrics import f1_score
 from cleanlab.filter import find_label_issues
@@ -94,10 +95,13 @@ def apply_temperature(p:np.ndarray, # (n, n_classes) probabilities
 def fit_temperature(p:np.ndarray, # (n, n_classes) out-of-fold probabilities
                     y:np.ndarray, # (n,) true classes
                    )->float:
-    "The temperature that minimises the negative log-likelihood of `y` (searched in 0.05..20)."
+    "The temperature that minimises the negative log-likelihood of `y` (searched in 0.05..20; a warning when it stops at either end)."
     if len(y) == 0: raise DataError("no labelled images to fit a temperature on")
     nll = lambda t: -np.log(apply_temperature(p, t)[np.arange(len(y)), y] + 1e-12).mean()
-    return float(minimize_scalar(nll, bounds=(0.05, 20), method='bounded').x)
+    lo,hi = 0.05,20
+    t = float(minimize_scalar(nll, bounds=(lo, hi), method='bounded').x)
+    if min(t - lo, hi - t) < 1e-3: warnings.warn(f"the fitted temperature {t:.3g} is at the end of its search range {lo}..{hi}: the likelihood still improves beyond it, so the probabilities are scaled only as far as the range allows")
+    return t
 
 # %% ../nbs/07c_audit.ipynb #c711b317
 def labelled_probs(oof:pd.DataFrame, # out-of-fold probabilities with `filename`, `fold` and token columns (from `cv`)

@@ -111,7 +111,9 @@ class TrainConfig:
             if self.top_from < 0: raise ValueError(f"top_from must be 0 or more, got {self.top_from}")
             if self.top_average and not self.top_refit: raise ValueError("top_average needs top_refit: it averages the tuned head with the refitted regression (or top_average false)")
         if self.top_members < 1: raise ValueError(f"top_members must be 1 or more, got {self.top_members}")
-        if self.top_members > 1 and not self.top_epochs: raise ValueError("top_members above 1 needs top_epochs: each member is a tuning of the top stages (or top_members 1)")
+        if self.top_members > 1 and not self.top_epochs:
+            why = next((need for ok,need in top_ok if not ok), None)   # what keeps the top stages from tuning at all, if anything
+            raise ValueError("top_members above 1 needs top_epochs: each member is a tuning of the top stages" + (f"; top_epochs needs {why}" if why else '') + " (or top_members 1)")
         if self.top_members > 1 and (self.epochs or self.gradual_unfreeze): raise ValueError("top_members above 1 needs epochs 0 and gradual_unfreeze off: the members' model is not one backbone to fine-tune (or top_members 1)")
         if self.crop_view is not None:
             box = self.crop_view
@@ -871,9 +873,10 @@ class TrainResult:
 def kept_epoch(history:pd.DataFrame, # from `read_history`
                kept:str, # the recipe's account of the state it kept
               )->int|None:
-    "The epoch whose state was kept: the best fine-tuning epoch, or else the last one before fine-tuning."
+    "The epoch whose state was kept: the best fine-tuning epoch, the last one when no valid part chose, or else the last one before fine-tuning."
     tuned = history[history.phase == 'fine-tune']
     if kept.startswith('the fine-tuned') and len(tuned): return int(tuned.epoch[tuned.mean_f1.idxmax()])
+    if kept.startswith('the last state') and len(tuned): return int(tuned.epoch.iloc[-1])   # every fine-tuning epoch ran and the last was kept
     before = history.epoch[history.phase != 'fine-tune']
     return int(before.iloc[-1]) if len(before) else None
 

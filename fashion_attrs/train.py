@@ -35,8 +35,8 @@ __all__ = ['TrainConfig', 'PhaseCSVLogger', 'phase_logger', 'read_history', 'Pha
            'log_phase_row', 'log_run', 'plot_history', 'n_processes', 'is_main', 'start_processes', 'end_processes',
            'distributed', 'alone', 'share_from_main', 'copy_from_main', 'work_folder', 'titled_training_rows',
            'title_learner', 'tune_body_on_titles', 'title_specific_targets', 'SideBySideBodies', 'backbone_names',
-           'side_by_side', 'with_body', 'build_learner', 'CropView', 'with_crop_view', 'suggest_lr', 'body_features',
-           'fit_head_on_features', 'regression_head_weights', 'fit_head_by_regression', 'head_row',
+           'side_by_side', 'with_body', 'build_learner', 'CropView', 'per_view', 'with_crop_view', 'suggest_lr',
+           'body_features', 'fit_head_on_features', 'regression_head_weights', 'fit_head_by_regression', 'head_row',
            'FrozenBatchNormStats', 'TopStages', 'top_stage_inputs', 'head_affine', 'set_head_affine', 'MemberTops',
            'average_heads', 'KeepEvalMode', 'MirroredMaps', 'tune_top_stages', 'fit_recipe', 'title_head_agreement',
            'export_learner', 'confidence_profile', 'check_temperatures', 'temper_head', 'TrainResult', 'kept_epoch',
@@ -454,6 +454,13 @@ class CropView(nn.Module):
         return [x, F.interpolate(x[..., top:bottom, left:right], size=(h, w), mode='bilinear', align_corners=False)]
     def forward(self, x): return torch.cat([self.body(v) for v in self.views(x)], 1)
 
+def per_view(f, # what runs on one view's maps
+             maps:torch.Tensor, # `n_views` views' maps side by side along the channels, as `CropView` lays them
+             n_views:int, # 1: `maps` are one view's
+            )->torch.Tensor:
+    "`f` run on each view's maps, its outputs side by side along the channels again."
+    return torch.cat([f(v) for v in maps.chunk(n_views, 1)], 1)
+
 def with_crop_view(learn:Learner, # a `vision_learner` on one timm backbone
                    config:TrainConfig, # its `crop_view`, `pretrained`, `ps` and `lin_ftrs`
                   )->Learner:
@@ -614,8 +621,8 @@ class TopStages(nn.Module):
         if not self._views: return self._lower[0](x)
         return torch.cat([self._lower[0](v) for v in self._views[0].views(x)], 1)
     def forward(self, h):
-        if not self._views: return self.bn2(self.conv_head(self.blocks(h)))
-        return torch.cat([self.bn2(self.conv_head(self.blocks(v))) for v in h.chunk(self._views[0].n_views, 1)], 1)
+        top = lambda v: self.bn2(self.conv_head(self.blocks(v)))
+        return per_view(top, h, self._views[0].n_views) if self._views else top(h)   # one view: no copy
 
 def top_stage_inputs(top:TopStages,
                      dl, # one of the learner's data loaders
@@ -745,7 +752,7 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
     together,n_views = MemberTops(top._lower[0], [t for t,_ in members]),top._views[0].n_views if top._views else 1
     learn.model = nn.Sequential(CropView(together, top._views[0].box) if top._views else together, average_heads([h for _,h in members], n_views))   # with a crop view: each view through all the members
     learn.opt = None; learn.freeze()
-    with torch.no_grad(): x = torch.cat([pool(torch.cat([together.forward_tops(v) for v in b.float().chunk(n_views, 1)], 1)) for b in plain.split(64)])
+    with torch.no_grad(): x = torch.cat([pool(per_view(together.forward_tops, b.float(), n_views)) for b in plain.split(64)])
     row = head_row(learn, x, y, 'members', t0, log_dir)
     return phases + ['members'], float(row.iloc[0].get('mean_f1', np.nan))
 

@@ -14,10 +14,11 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('data'); p.add_argument('runs', nargs='+')
     a = p.parse_args()
+    tables = {}   # the data read once per schema, not once per run
     for run in a.runs:
         cfg,_ = read_cv_run(run)
-        table,_ = read_dataset(a.data, cfg.schema)
-        for attr,probs,y,_ in labelled_probs(pd.read_csv(Path(run)/'oof_probs.csv'), table, cfg.layout):
+        if cfg.schema not in tables: tables[cfg.schema] = read_dataset(a.data, cfg.schema)[0]
+        for attr,probs,y,_ in labelled_probs(pd.read_csv(Path(run)/'oof_probs.csv'), tables[cfg.schema], cfg.layout):
             pred,labels = probs.argmax(1),range(probs.shape[1])
             f1 = f1_score(y, pred, average=None, labels=labels, zero_division=0)
             print(f"{Path(run).name} {attr}: per-class F1 {' '.join(f'{v:.2f}' for v in f1)}; support {' '.join(map(str, np.bincount(y, minlength=len(f1))))}")

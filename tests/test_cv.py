@@ -151,7 +151,7 @@ def test_cv_folds_shared_by_two_runs(tmp_path, monkeypatch, capsys):
     "`--only` splits one run's folds between processes: the first share writes no summary, the last one writes it; a fold outside 0..FOLDS-1 is a one-line error."
     from fashion_attrs.cli import cv_cmd
     monkeypatch.setenv('FASHION_ATTRS_CACHE', str(tmp_path/'cache'))
-    cfg = tmp_path/'cfg.json'; cfg.write_text('{"size": 64, "freeze_epochs": 5, "feature_passes": 1, "epochs": 0}')
+    cfg = tmp_path/'cfg.json'; cfg.write_text('{"size": 64, "freeze_epochs": 5, "feature_passes": 1, "epochs": 0, "top_epochs": 0}')   # the head alone: the folds' sharing is what is tested
     cv = tmp_path/'cv'
     code,out,err = run_cmd(cv_cmd, str(SAMPLE), str(cv), str(cfg), 3, False, '', [5], capsys=capsys)
     assert code == 2 and err.strip() == "error: only: fold(s) [5] not among the 3 folds 0..2", err

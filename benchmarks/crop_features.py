@@ -21,7 +21,7 @@ def main():
     start,root = time.time(),'../shared/flixstock-dev'
     table,_ = read_dataset(root)
     with tempfile.TemporaryDirectory() as tmp:
-        learn = build_learner(table, table[['filename']].assign(split='train'), TrainConfig(arch=arch, size=[300, 225]), path=tmp)
+        learn = build_learner(table, table[['filename']].assign(split='train'), TrainConfig(arch=arch, size=[300, 225], top_members=1, crop_view=False), path=tmp)
     body,res = learn.model[0].eval(),{k: [] for k in BOXES}
     with torch.no_grad():
         for i in range(0, len(table), 32):

@@ -44,7 +44,7 @@ def arch_features(table:pd.DataFrame, arch:str, cache:str|None=None, size=None)-
         z = np.load(f, allow_pickle=False)
         if z['filename'].tolist() != table.filename.tolist(): raise SystemExit(f"{f}: features of other photos; delete it")
         return z['plain'], z['flipped']
-    plain,flipped = frozen_features(table, TrainConfig(arch=arch, augment=False, size=size))
+    plain,flipped = frozen_features(table, TrainConfig(arch=arch, augment=False, size=size, top_members=1, crop_view=False))
     if f: f.parent.mkdir(parents=True, exist_ok=True); np.savez(f, plain=plain, flipped=flipped, filename=table.filename.to_numpy(str))
     return plain, flipped
 
@@ -78,7 +78,7 @@ def main():
     a = p.parse_args()
     if min(a.size) < 32: p.error(f"--size: height and width must be at least 32, got {a.size[0]} {a.size[1]}")
     start = time.time()
-    config,arch = TrainConfig(augment=False, size=a.size),'+'.join(a.arch)
+    config,arch = TrainConfig(augment=False, size=a.size, top_members=1, crop_view=False),'+'.join(a.arch)
     table,_ = read_dataset(a.data)
     folds = cv_folds(table, config, 5)
     plain,flipped = map(np.hstack, zip(*[arch_features(table, n, a.features, a.size) for n in a.arch]))

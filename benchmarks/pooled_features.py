@@ -11,7 +11,7 @@ arch, h, w, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 t0=time.time()
 table,_ = read_dataset('../shared/flixstock-dev')
 with tempfile.TemporaryDirectory() as tmp:
-    learn = build_learner(table, table[['filename']].assign(split='train'), TrainConfig(arch=arch, augment=False, size=[h,w]), path=tmp)
+    learn = build_learner(table, table[['filename']].assign(split='train'), TrainConfig(arch=arch, augment=False, size=[h,w], top_members=1, crop_view=False), path=tmp)
 body = learn.model[0].eval()
 dl = learn.dls.test_dl(table, rm_type_tfms=0, bs=32, num_workers=0)
 R = {k:[] for k in ['avg','max','gem','bands','flip','bands_flip']}

@@ -15,7 +15,7 @@ def main():
     start = time.time()
     table,_ = read_dataset('../shared/flixstock-dev')
     with tempfile.TemporaryDirectory() as tmp:
-        learn = build_learner(table, table[['filename']].assign(split='train'), TrainConfig(arch=arch), path=tmp)
+        learn = build_learner(table, table[['filename']].assign(split='train'), TrainConfig(arch=arch, top_members=1, crop_view=False), path=tmp)
     net,maps = learn.model[0].model.eval(),{}
     def keep(name): return lambda mod, inp, outp: maps.__setitem__(name, outp)
     for i in range(2, len(net.blocks)): net.blocks[i].register_forward_hook(keep(f'b{i}'))

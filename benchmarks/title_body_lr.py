@@ -25,7 +25,7 @@ def main():
     p.add_argument('--C', type=float, default=0.003)
     a = p.parse_args()
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    config = TrainConfig.load(a.config) if a.config else TrainConfig(title_epochs=8)
+    config = TrainConfig.load(a.config) if a.config else TrainConfig(title_epochs=8, top_members=1, crop_view=False)
     table,_ = read_dataset(a.data); table = add_titles(table, a.data)
     splits = cv_folds(table, config, 5)
     for k in a.folds:

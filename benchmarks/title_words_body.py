@@ -128,7 +128,7 @@ def main():
     p.add_argument('--beside-imagenet', action='store_true', help="score the finished folds' saved features beside the ImageNet body's, concatenated")
     a = p.parse_args()
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    config = TrainConfig(augment=False)
+    config = TrainConfig(augment=False, top_members=1, crop_view=False)
     table,_ = read_dataset(a.data); table = add_titles(table, a.data)
     splits = cv_folds(table, config, 5)
     if a.beside_imagenet: return score_beside_imagenet(table, splits, config, out, a.folds, a.C)

@@ -126,7 +126,7 @@ def main():
     p.add_argument('--folds', type=int, nargs='+', default=[0, 1, 2, 3, 4]); p.add_argument('--out')
     a = p.parse_args()
     start = time.time(); torch.set_num_threads(os.cpu_count())
-    config = TrainConfig(augment=False)
+    config = TrainConfig(augment=False, top_members=1, crop_view=False)
     table,_ = read_dataset(a.data)
     folds = cv_folds(table, config, 5).set_index('filename').fold.reindex(table.filename).to_numpy()
     net,dl = imagenet_net(table, config)

@@ -37,7 +37,7 @@ def main():
     p.add_argument('data'); p.add_argument('--out', default='benchmarks/results/unfrozen_diagnosis.json')
     p.add_argument('--config', help='a TrainConfig JSON; default: the defaults'); p.add_argument('--fold', type=int, default=0); p.add_argument('--variants', nargs='+', default=list(VARIANTS))
     a = p.parse_args()
-    config = TrainConfig.load(a.config) if a.config else TrainConfig()
+    config = TrainConfig.load(a.config) if a.config else TrainConfig(top_members=1, crop_view=False)
     table,_ = read_dataset(a.data)
     sp = fold_splits(cv_folds(table, config, 5), a.fold)
     res = dict(fold=a.fold, config=dataclasses.asdict(config), variants={})

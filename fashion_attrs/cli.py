@@ -203,7 +203,7 @@ def predict_cmd(images:Param("folders, zips or image files to predict", str, nar
                 probs:bool=False, # also write `<out stem>.probs.csv`
                 specific:bool=False, # also write `<out stem>.specific.csv`: per attribute the most likely specific class (the catch-all left out) and its probability
                 names:bool=False, # write display names instead of class codes
-                bs:int=16, # batch size: larger ones gain nothing on a CPU and cost memory (2.2 GB at 64 for a 300x225 model)
+                bs:int=16, # batch size: larger ones gain nothing on a CPU and cost memory (the command's peak at 64: 1.9 GB with the default two-view 300x225 model, 1.5 GB at 16)
                 labeled_images:str=None, # also write copies of the photos with the predictions drawn on them here
                 explain:str=None, # also write a Grad-CAM explanation strip of each photo here (loads the fastai learner)
                 min_confidence:float=0., # write #N/A where an attribute's top probability is below this (the eval report shows the trade)

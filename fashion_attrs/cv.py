@@ -15,7 +15,7 @@ from .data import read_dataset
 from .split import assign_splits, part_rows, check_trainable
 from .model import score_learner
 from .titles import add_titles
-from .train import (TrainConfig, build_learner, suggest_lr, fit_recipe, read_history, export_learner,
+from .train import (TrainConfig, read_saved_nulls, build_learner, suggest_lr, fit_recipe, read_history, export_learner,
                                  tune_body_on_titles, title_head_agreement, log_run)
 
 # %% auto #0
@@ -85,11 +85,10 @@ def _settings_json(config:TrainConfig)->dict:
     return json.loads(json.dumps(dataclasses.asdict(config)))
 
 _BEFORE_ADDED = dict(specific_output=False, title_specific=False, head_fit='sgd', top_epochs=0, top_average=False, top_members=1, crop_view=False)   # settings added later whose default changed what trains: the value before they existed
-_NULL_BEFORE = dict(crop_view=False)   # settings whose null, before they had a default, meant this: crop_view null was the whole photo alone
 
 def _saved_settings(saved:dict)->dict:
-    "A fold file's settings, those added since it was saved taking their defaults (or, if the default trains otherwise, `_BEFORE_ADDED`'s value; a null that meant otherwise then, `_NULL_BEFORE`'s)."
-    return _settings_json(TrainConfig()) | _BEFORE_ADDED | saved | {k:v for k,v in _NULL_BEFORE.items() if k in saved and saved[k] is None}
+    "A fold file's settings, those added since it was saved taking their defaults (or, if the default trains otherwise, `_BEFORE_ADDED`'s value; a null that meant otherwise then, what `train.read_saved_nulls` says it meant)."
+    return _settings_json(TrainConfig()) | _BEFORE_ADDED | read_saved_nulls(saved)
 
 def load_fold(out:str|Path, # the run's folder
               fold:int, # the fold to look for

@@ -183,7 +183,7 @@ def quantize_onnx(src:str|Path, # a graph from `export_onnx`
                   batches, # an iterable of (n, 3, h, w) uint8 batches from `to_pixels`: the calibration photos
                  )->Path:
     "Write an int8 copy of the graph at `src` to `dest`: onnxruntime's static quantization (QDQ), ranges calibrated on `batches`."
-    import logging, tempfile, contextlib, onnx
+    import logging, os, tempfile, onnx
     from onnxruntime.quantization import quantize_static, CalibrationDataReader, QuantFormat, QuantType
     from onnxruntime.quantization.shape_inference import quant_pre_process
     class Reader(CalibrationDataReader):
@@ -192,12 +192,15 @@ def quantize_onnx(src:str|Path, # a graph from `export_onnx`
     src = Path(src).absolute()   # read from inside the scratch folder below
     root = logging.getLogger(); level = root.level; root.setLevel(logging.ERROR)   # per-channel notes on the 1-d head weights
     try:
-        with tempfile.TemporaryDirectory() as d, contextlib.chdir(d):   # onnxruntime's shape inference leaves its scratch files in the working folder when it fails
+        with tempfile.TemporaryDirectory() as d:
             pre,q = Path(d)/'pre.onnx',Path(d)/'int8.onnx'
-            quant_pre_process(str(src), str(pre), auto_merge=True)   # merge the symbolic sizes that differ only in name: a crop view's two passes of the body (`train.CropView`) stop shape inference without it
-            quantize_static(str(pre), str(q), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
-                            activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
-            proto = onnx.load(str(q))
+            here = os.getcwd(); os.chdir(d)   # onnxruntime's shape inference leaves its scratch files in the working folder when it fails
+            try:
+                quant_pre_process(str(src), str(pre), auto_merge=True)   # merge the symbolic sizes that differ only in name: a crop view's two passes of the body (`train.CropView`) stop shape inference without it
+                quantize_static(str(pre), str(q), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
+                                activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
+                proto = onnx.load(str(q))
+            finally: os.chdir(here)
     finally: root.setLevel(level)
     spec = json.loads({p.key: p.value for p in proto.metadata_props}['fashion_attrs'])
     onnx.helper.set_model_props(proto, {'fashion_attrs': json.dumps(dict(spec, precision='int8'))})

@@ -31,19 +31,24 @@ import numbers
 
 
 # %% auto #0
-__all__ = ['CHOSEN_CROP_VIEW', 'TrainConfig', 'PhaseCSVLogger', 'phase_logger', 'read_history', 'PhaseTensorBoard',
-           'phase_callbacks', 'log_phase_row', 'log_run', 'plot_history', 'n_processes', 'is_main', 'start_processes',
-           'end_processes', 'distributed', 'alone', 'share_from_main', 'copy_from_main', 'work_folder',
-           'titled_training_rows', 'title_learner', 'tune_body_on_titles', 'title_specific_targets', 'SideBySideBodies',
-           'backbone_names', 'side_by_side', 'with_body', 'build_learner', 'CropView', 'per_view', 'with_crop_view',
-           'suggest_lr', 'body_features', 'fit_head_on_features', 'regression_head_weights', 'fit_head_by_regression',
-           'head_row', 'FrozenBatchNormStats', 'TopStages', 'top_stage_inputs', 'head_affine', 'set_head_affine',
-           'MemberTops', 'average_heads', 'KeepEvalMode', 'MirroredMaps', 'tune_top_stages', 'fit_recipe',
-           'title_head_agreement', 'export_learner', 'confidence_profile', 'check_temperatures', 'temper_head',
-           'TrainResult', 'kept_epoch', 'write_training_files', 'train']
+__all__ = ['CHOSEN_CROP_VIEW', 'SAVED_NULLS', 'read_saved_nulls', 'TrainConfig', 'PhaseCSVLogger', 'phase_logger', 'read_history',
+           'PhaseTensorBoard', 'phase_callbacks', 'log_phase_row', 'log_run', 'plot_history', 'n_processes', 'is_main',
+           'start_processes', 'end_processes', 'distributed', 'alone', 'share_from_main', 'copy_from_main',
+           'work_folder', 'titled_training_rows', 'title_learner', 'tune_body_on_titles', 'title_specific_targets',
+           'SideBySideBodies', 'backbone_names', 'side_by_side', 'with_body', 'build_learner', 'CropView', 'per_view',
+           'with_crop_view', 'suggest_lr', 'body_features', 'fit_head_on_features', 'regression_head_weights',
+           'fit_head_by_regression', 'head_row', 'FrozenBatchNormStats', 'TopStages', 'top_stage_inputs', 'head_affine',
+           'set_head_affine', 'MemberTops', 'average_heads', 'KeepEvalMode', 'MirroredMaps', 'tune_top_stages',
+           'fit_recipe', 'title_head_agreement', 'export_learner', 'confidence_profile', 'check_temperatures',
+           'temper_head', 'TrainResult', 'kept_epoch', 'write_training_files', 'train']
 
 # %% ../nbs/07_train.ipynb #f1b565e2
 CHOSEN_CROP_VIEW = (0.2, 0, 0.8, 0.6)   # the crop view's box in the default recipe: the photo's upper centre, with the collar
+SAVED_NULLS = dict(crop_view=False)   # settings whose null in a saved file (a config, a cross-validation fold) means this: crop_view null was the whole photo alone before it had a default
+
+def read_saved_nulls(settings:dict)->dict:
+    "`settings` as read from a file, each null of `SAVED_NULLS` replaced by what it meant there."
+    return settings | {k:v for k,v in SAVED_NULLS.items() if k in settings and settings[k] is None}
 
 @dataclass
 class TrainConfig:
@@ -82,8 +87,8 @@ class TrainConfig:
     top_lr:float = 1e-3 # peak learning rate of the top stages and the head
     top_refit:bool = True # after the top-stage epochs: fit the regression head again, on the tuned stages' features
     top_average:bool|None = None # with `top_refit`: the head's outputs (logits) are the average of the tuned head's and the refitted regression's (still one linear layer: no cost at prediction); None: on wherever the top stages are tuned and refitted (what 5-fold CV chose: the specific output's agreement with held-out titles rose, macro-F1 stayed)
-    top_members:int|None = None # with `top_epochs`: tune the top stages and the head this many times from the same regression head (the first member as a single run; member i ≥ 2 reseeds python, numpy and torch with `seed + i - 1`, the loader's shuffling going on from the member before; each refitted and averaged as set); the model then runs the frozen lower stages once (once per view with `crop_view`) and every member's top stages, and its head answers the average of the members' logits (`MemberTops`, `average_heads`); each member beyond the first adds the top stages' share of prediction time (about 15% of lite0's compute from block 5; end to end, `fashion-attrs-predict` took 1.27 times as long with 2 members and 1.45 with 3); with `crop_view`, every member's top stages see both views (`CropView` around `MemberTops`); None: 2 in the recipe 5-fold CV chose (top stages tuned, no unfrozen epochs), else 1
-    crop_view:list|bool|None = None # a second view of each photo through the same body (`CropView`): the box [left, top, right, bottom], fractions from 0 to 1 of the model's input (the photo resized to `size`; in training, after any augmentation), cut from it and stretched to its size, its features beside the whole photo's; [0.2, 0, 0.8, 0.6] is the upper centre with the collar; twice the body's compute and twice the cached maps of the top stages; false: the whole photo alone; None: `CHOSEN_CROP_VIEW` in the recipe 5-fold CV chose (top stages tuned, no unfrozen epochs; with 2 members), else false
+    top_members:int|None = None # with `top_epochs`: tune the top stages and the head this many times from the same regression head (the first member as a single run; member i ≥ 2 reseeds python, numpy and torch with `seed + i - 1`, the loader's shuffling going on from the member before; each refitted and averaged as set); the model then runs the frozen lower stages once (once per view with `crop_view`) and every member's top stages, and its head answers the average of the members' logits (`MemberTops`, `average_heads`); each member beyond the first adds the top stages' share of prediction time (about 15% of lite0's compute from block 5; end to end, `fashion-attrs-predict` took 1.27 times as long with 2 members and 1.45 with 3); with `crop_view`, every member's top stages see both views (`CropView` around `MemberTops`); None: 2 in the recipe 5-fold CV chose (top stages tuned, no whole-network epochs: `epochs`, `gradual_unfreeze` and `title_epochs` off), else 1
+    crop_view:list|bool|None = None # a second view of each photo through the same body (`CropView`): the box [left, top, right, bottom], fractions from 0 to 1 of the model's input (the photo resized to `size`; in training, after any augmentation), cut from it and stretched to its size, its features beside the whole photo's; [0.2, 0, 0.8, 0.6] is the upper centre with the collar; twice the body's compute and twice the cached maps of the top stages; false: the whole photo alone; None: `CHOSEN_CROP_VIEW` in the recipe 5-fold CV chose (top stages tuned, no whole-network epochs; with 2 members), else false (in a JSON file, null is false: what it meant before it had a default)
     title_epochs:int = 0 # epochs of whole-network training on the classes product titles name, before the head is fitted; 0: none
     title_lr:float = 1e-3 # peak learning rate of the title epochs (one cycle)
     title_keywords:str|None = None # a JSON keyword map for the titles (see `titles.load_keywords`); the default map otherwise
@@ -112,7 +117,7 @@ class TrainConfig:
                 if not ok: raise ValueError(f"top_epochs needs {need} (or top_epochs 0)")
             if self.top_from < 0: raise ValueError(f"top_from must be 0 or more, got {self.top_from}")
             if self.top_average and not self.top_refit: raise ValueError("top_average needs top_refit: it averages the tuned head with the refitted regression (or top_average false)")
-        chosen = bool(self.top_epochs) and not self.epochs and not self.gradual_unfreeze   # the recipe 5-fold CV chose: 2 members with the crop view
+        chosen = bool(self.top_epochs) and not (self.epochs or self.gradual_unfreeze or self.title_epochs)   # the recipe 5-fold CV chose (2 members with the crop view) has no whole-network epochs
         if self.top_members is None: self.top_members = 2 if chosen else 1
         if self.crop_view is None: self.crop_view = list(CHOSEN_CROP_VIEW) if chosen else False
         if self.top_members < 1: raise ValueError(f"top_members must be 1 or more, got {self.top_members}")
@@ -120,6 +125,7 @@ class TrainConfig:
             why = next((need for ok,need in top_ok if not ok), None)   # what keeps the top stages from tuning at all, if anything
             raise ValueError("top_members above 1 needs top_epochs: each member is a tuning of the top stages" + (f"; top_epochs needs {why}" if why else '') + " (or top_members 1)")
         if self.top_members > 1 and (self.epochs or self.gradual_unfreeze): raise ValueError("top_members above 1 needs epochs 0 and gradual_unfreeze off: the members' model is not one backbone to fine-tune (or top_members 1)")
+        if isinstance(self.crop_view, tuple): self.crop_view = list(self.crop_view)
         if self.crop_view is not False:
             box = self.crop_view
             if not (isinstance(box, (list, tuple)) and len(box) == 4 and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in box) and 0 <= box[0] < box[2] <= 1 and 0 <= box[1] < box[3] <= 1):
@@ -136,6 +142,7 @@ class TrainConfig:
         try: d = json.loads(Path(path).read_text()) if path else {}
         except (OSError, ValueError) as e: raise DataError(f"{where}: not a readable JSON file ({e})") from None
         if not isinstance(d, dict): raise DataError(f"{where}: expected a JSON object of settings")
+        d = read_saved_nulls(d)   # a model's .config.json saved before crop_view had a default trains what it trained
         d.update({k:v for k,v in overrides.items() if v is not None})
         unknown = set(d) - {f.name for f in dataclasses.fields(cls)}
         if unknown: raise DataError(f"{where}: unknown setting(s) {sorted(unknown)}")

@@ -2,7 +2,8 @@
 stop 27): the backbone's last feature map, average-pooled, of the upper centre (x 0.2-0.8, y 0-0.6 of the photo) and of
 the centre (x 0.2-0.8, y 0.2-0.8), each crop resized to 300x225 (the photos' own size) as the whole photo is.
 
-Usage: python benchmarks/crop_features.py ARCH OUT.npz   (reads ../shared/flixstock-dev; the rows in read_dataset's order)
+Usage: python benchmarks/crop_features.py ARCH OUT.npz [NAME=LEFT,TOP,RIGHT,BOTTOM ...]   (reads ../shared/flixstock-dev;
+the rows in read_dataset's order; boxes given replace the two above, e.g. collar=0.25,0,0.75,0.45)
 Then e.g. python benchmarks/features_lr.py "base+upper=np.hstack([L('lite0.npz')['plain'], L('OUT.npz')['upper']])" """
 import os, sys, time, tempfile, numpy as np, torch
 os.environ.setdefault('HF_HUB_OFFLINE', '1')
@@ -18,15 +19,16 @@ def pixels(im:Image.Image)->torch.Tensor:
 
 def main():
     arch,out = sys.argv[1],sys.argv[2]
+    boxes = {k: tuple(map(float, v.split(','))) for k,v in (a.split('=') for a in sys.argv[3:])} or BOXES
     start,root = time.time(),'../shared/flixstock-dev'
     table,_ = read_dataset(root)
     with tempfile.TemporaryDirectory() as tmp:
         learn = build_learner(table, table[['filename']].assign(split='train'), TrainConfig(arch=arch, size=[300, 225], top_members=1, crop_view=False), path=tmp)
-    body,res = learn.model[0].eval(),{k: [] for k in BOXES}
+    body,res = learn.model[0].eval(),{k: [] for k in boxes}
     with torch.no_grad():
         for i in range(0, len(table), 32):
             ims = [Image.open(f'{root}/images/{f}').convert('RGB') for f in table.filename.iloc[i:i+32]]
-            for k,(l,t,r,b) in BOXES.items():
+            for k,(l,t,r,b) in boxes.items():
                 crops = [im.crop((int(l*im.width), int(t*im.height), int(r*im.width), int(b*im.height))).resize((225, 300), Image.BILINEAR) for im in ims]
                 res[k].append(body(torch.stack([pixels(c) for c in crops])).mean((2, 3)))
     np.savez(out, filename=table.filename.to_numpy(str), **{k: torch.cat(v).numpy() for k,v in res.items()})

@@ -183,8 +183,9 @@ class OpenVinoEngine:
 def quantize_onnx(src:str|Path, # a graph from `export_onnx`
                   dest:str|Path, # the int8 graph to write
                   batches, # an iterable of (n, 3, h, w) uint8 batches from `to_pixels`: the calibration photos
+                  quantized=None, # whether to quantize a node, given its name; None: the body's nodes (`BODY_NODES`), the head, normalisation and activation staying float32
                  )->Path:
-    "Write an int8 copy of the graph at `src` to `dest`: onnxruntime's static quantization (QDQ) of the body's nodes (the head, normalisation and activation stay float32), ranges calibrated on `batches`."
+    "Write an int8 copy of the graph at `src` to `dest`: onnxruntime's static quantization (QDQ) of the nodes `quantized` picks, ranges calibrated on `batches`."
     import logging, os, tempfile, onnx
     from onnxruntime.quantization import quantize_static, CalibrationDataReader, QuantFormat, QuantType
     from onnxruntime.quantization.shape_inference import quant_pre_process
@@ -199,7 +200,8 @@ def quantize_onnx(src:str|Path, # a graph from `export_onnx`
             here = os.getcwd(); os.chdir(d)   # onnxruntime's shape inference leaves its scratch files in the working folder when it fails
             try:
                 quant_pre_process(str(src), str(pre), auto_merge=True)   # merge the symbolic sizes that differ only in name: a crop view's two passes of the body (`train.CropView`) stop shape inference without it
-                outside = [n.name for n in onnx.load(str(pre)).graph.node if not n.name.startswith(BODY_NODES)]   # quantized too, the head changed 16-40% of a two-view model's answers (5-14% of a one-view one's)
+                quantized = quantized or (lambda name: name.startswith(BODY_NODES))   # quantized too, the head changed 16-40% of a two-view model's answers (5-14% of a one-view one's: `benchmarks/int8_parts.py`)
+                outside = [n.name for n in onnx.load(str(pre)).graph.node if not quantized(n.name)]
                 quantize_static(str(pre), str(q), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
                                 activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, nodes_to_exclude=outside)
                 proto = onnx.load(str(q))

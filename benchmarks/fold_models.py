@@ -13,9 +13,11 @@ Each model's probabilities on fold k are saved in OUT as they come (`fold_<k>_<m
 rerun resumes; a model another process is training (its `.lock` file exists) is left to it, so two processes can share
 OUT with different `--folds`. OUT keeps the settings it was made with (`config.json`) and refuses others. The folds'
 single models come first, so the flip comparison is ready before the inner models. `--score-only` trains nothing and
-scores what is saved; the summary says which folds each variant covers.
+scores what is saved; the summary says which folds each variant covers. `--models DIR` takes the single models from a
+finished `fashion-attrs-cv --keep-models` run (`DIR/fold_<k>.pkl`) instead of training them, with the settings they
+were trained with (`read_cv_run`), and trains no inner models.
 
-Usage: python benchmarks/fold_models.py ../shared/flixstock-dev --out runs/fold_models [--config FILE] [--folds 0 1 2 3 4] [--score-only]"""
+Usage: python benchmarks/fold_models.py ../shared/flixstock-dev --out runs/fold_models [--config FILE] [--folds 0 1 2 3 4] [--score-only] [--models DIR]"""
 import argparse, json, os, time
 from dataclasses import asdict
 from pathlib import Path
@@ -25,7 +27,8 @@ from fashion_attrs.core import atomic_write, write_csv
 from fashion_attrs.data import read_dataset
 from fashion_attrs.titles import add_titles
 from fashion_attrs.train import TrainConfig
-from fashion_attrs.cv import cv_folds, run_fold
+from fashion_attrs.cv import cv_folds, run_fold, read_cv_run
+from fashion_attrs.inference import load_model
 from fashion_attrs.model import OutputLayout, batch_probs, score_table
 
 def mirrored_probs(learn, rows:pd.DataFrame)->np.ndarray:
@@ -60,9 +63,11 @@ def main():
     p.add_argument('data'); p.add_argument('--out', default='runs/fold_models'); p.add_argument('--config', default=None)
     p.add_argument('--folds', type=int, nargs='*', default=[0, 1, 2, 3, 4])
     p.add_argument('--score-only', action='store_true', help='train nothing: score the saved probabilities')
+    p.add_argument('--models', help="a `fashion-attrs-cv --keep-models` folder: its fold models are the single models, and no inner model is trained")
     a = p.parse_args()
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    config = TrainConfig.load(a.config)
+    if a.models and a.config: p.error("--models brings its run's settings; leave out --config")
+    config = read_cv_run(a.models)[0] if a.models else TrainConfig.load(a.config)
     made = dict(data=str(Path(a.data).resolve()), config=asdict(config))
     if (out/'config.json').exists() and json.loads((out/'config.json').read_text()) != made:
         raise SystemExit(f"{out}: made with other data or settings (see its config.json); use another --out")
@@ -73,8 +78,9 @@ def main():
     quiet = lambda *args, **kw: None
     outer = {k: table[(splits.fold == k).values].reset_index(drop=True) for k in a.folds}
     for k in [] if a.score_only else a.folds:   # the single models first: the flip comparison needs only them
-        said(k, 'single model', model_probs(out/f'fold_{k}_single.npz', lambda: run_fold(table, splits, k, config, quiet).learn, outer[k]))
-    for k in [] if a.score_only else a.folds:
+        fit = (lambda: load_model(Path(a.models)/f'fold_{k}.pkl')) if a.models else (lambda: run_fold(table, splits, k, config, quiet).learn)
+        said(k, 'single model' + (' (loaded)' if a.models else ''), model_probs(out/f'fold_{k}_single.npz', fit, outer[k]))
+    for k in [] if a.score_only or a.models else a.folds:
         inner_table = table[(splits.fold != k).values].reset_index(drop=True)
         inner_splits = splits[splits.fold != k].reset_index(drop=True)
         for j in sorted(set(inner_splits.fold)):

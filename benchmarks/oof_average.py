@@ -1,6 +1,8 @@
 """What averaging finished cross-validation runs would score: each run's held-out macro-F1 and that of the average of
 their out-of-fold probabilities, per attribute and per fold (the runs must share the folds). The geometric mean of
 the probabilities is what averaging logits gives (`top_members`, `top_average`); the arithmetic mean is beside it.
+Also the share of labelled photos, per attribute, on which every run answers the same class (how far apart the runs'
+models are, whatever their scores).
 
 Usage: python benchmarks/oof_average.py ../shared/flixstock-dev runs/cv/A runs/cv/B [...]"""
 import argparse
@@ -44,6 +46,9 @@ def main():
     cols = layout.vocab
     scores = [fold_scores(o, table, layout) for o in oofs]
     for r,s in zip(a.runs, scores): print(describe(Path(r).name, s))
+    answers = [{att: p.argmax(1) for att,p,_,_ in labelled_probs(o, table, layout)} for o in oofs]
+    same = {att: np.all([x[att] == answers[0][att] for x in answers], 0).mean() for att in answers[0]}
+    print(f"{'the same answer in every run':<28} " + ' '.join(f"{att} {v:.3f}" for att,v in same.items()))
     geo,arith = geometric_mean(oofs, cols),oofs[0].copy()
     arith[cols] = np.mean([o[cols].to_numpy() for o in oofs], 0)
     singles = pd.concat([s.groupby('fold').f1.mean() for s in scores], axis=1).mean(axis=1)

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 from torch import nn
 from fastai.vision.all import (vision_learner, set_seed, Callback, SaveModelCallback, EarlyStoppingCallback, Learner,
                                CSVLogger, DataLoaders, TrainEvalCallback, progress_bar)
-from fastai.torch_core import num_distrib, rank_distrib, distrib_barrier, get_model, to_detach
+from fastai.torch_core import num_distrib, rank_distrib, distrib_barrier, get_model, to_detach, params
 from fastai.distributed import DistributedDL   # fastai's distributed training (imports accelerate when installed)
 from fastcore.basics import patch, noop
 from fastcore.xtras import modified_env
@@ -85,6 +85,7 @@ class TrainConfig:
     top_epochs:int|None = None # after the regression head: epochs of training the body's last stages (blocks `top_from` on, the last 1x1 convolution) with the head, one cycle at `top_lr`, over cached maps of the frozen stages below (one pass over the training photos, augmented if `augment`), each photo as it is or mirrored at random; 0: none; None: 6 where the recipe allows it (head_fit 'logistic', feature_passes 1, one timm EfficientNet backbone: what 5-fold CV chose), else 0
     top_from:int = 5 # the first block `top_epochs` trains (a timm EfficientNet's `blocks`: 0-6 in lite0; their number: only the last 1x1 convolution)
     top_lr:float = 1e-3 # peak learning rate of the top stages and the head
+    top_head_lr:float|None = None # peak learning rate of the head while the top stages tune (its own parameter group); None: `top_lr`
     top_refit:bool = True # after the top-stage epochs: fit the regression head again, on the tuned stages' features
     top_average:bool|None = None # with `top_refit`: the head's outputs (logits) are the average of the tuned head's and the refitted regression's (still one linear layer: no cost at prediction); None: on wherever the top stages are tuned and refitted (what 5-fold CV chose: the specific output's agreement with held-out titles rose, macro-F1 stayed)
     top_members:int|None = None # with `top_epochs`: tune the top stages and the head this many times from the same regression head (the first member as a single run; member i ≥ 2 reseeds python, numpy and torch with `seed + i - 1`, the loader's shuffling going on from the member before; each refitted and averaged as set); the model then runs the frozen lower stages once (once per view with `crop_view`) and every member's top stages, and its head answers the average of the members' logits (`MemberTops`, `average_heads`); each member beyond the first adds the top stages' share of prediction time (about 15% of lite0's compute from block 5; end to end, `fashion-attrs-predict` took 1.27 times as long with 2 members and 1.45 with 3); with `crop_view`, every member's top stages see both views (`CropView` around `MemberTops`); None: 2 in the recipe 5-fold CV chose (top stages tuned, no whole-network epochs: `epochs`, `gradual_unfreeze` and `title_epochs` off), else 1
@@ -116,6 +117,7 @@ class TrainConfig:
             for ok,need in top_ok:
                 if not ok: raise ValueError(f"top_epochs needs {need} (or top_epochs 0)")
             if self.top_from < 0: raise ValueError(f"top_from must be 0 or more, got {self.top_from}")
+            if self.top_head_lr is not None and not self.top_head_lr > 0: raise ValueError(f"top_head_lr must be above 0 (or null: top_lr), got {self.top_head_lr}")
             if self.top_average and not self.top_refit: raise ValueError("top_average needs top_refit: it averages the tuned head with the refitted regression (or top_average false)")
         chosen = bool(self.top_epochs) and not (self.epochs or self.gradual_unfreeze or self.title_epochs)   # the recipe 5-fold CV chose (2 members with the crop view) has no whole-network epochs
         if self.top_members is None: self.top_members = 2 if chosen else 1
@@ -741,10 +743,11 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
         if k: top.load_state_dict(start[0]); learn.model[1].load_state_dict(start[1]); set_seed(config.seed + k, reproducible=True)
         top.requires_grad_(True)
         tl = Learner(dls, nn.Sequential(top, learn.model[1]), loss_func=learn.loss_func, metrics=attribute_metrics(layout), wd=config.wd,
-                     path=learn.path, model_dir=learn.model_dir, cbs=KeepEvalMode())
-        say(f"top stages{tag}: {config.top_epochs} epochs at lr {config.top_lr:.1e}, blocks {config.top_from} on and the head, over cached maps of the lower stages")
+                     path=learn.path, model_dir=learn.model_dir, cbs=KeepEvalMode(), splitter=lambda m: [params(m[0]), params(m[1])])   # two parameter groups: the top stages, the head
+        head_lr = config.top_lr if config.top_head_lr is None else config.top_head_lr
+        say(f"top stages{tag}: {config.top_epochs} epochs at lr {config.top_lr:.1e}, blocks {config.top_from} on, and the head at {head_lr:.1e}, over cached maps of the lower stages")
         if not is_main(): tl.remove_cb(tl.progress); tl.logger = noop
-        with alone(): tl.fit_one_cycle(config.top_epochs, config.top_lr, cbs=phase_callbacks('top stages' + tag, log_dir))
+        with alone(): tl.fit_one_cycle(config.top_epochs, np.array([config.top_lr, head_lr]), cbs=phase_callbacks('top stages' + tag, log_dir))
         copy_from_main(learn.model)
         learn.opt = None; learn.freeze()   # the body frozen again, an optimiser over its current state for any phase after this one
         phases.append('top stages' + tag); score = _last_score(tl.recorder)

@@ -183,17 +183,18 @@ class MaskedAttributeLoss:
 def class_weights(table:pd.DataFrame, # the training rows
                   layout:OutputLayout,
                   power:float=0.5, # 0: no weighting, 1: full inverse frequency
+                  specific_power:float|None=None, # the specific blocks' power; None: `power`
                  )->torch.Tensor:
     "One weight per output, larger for rarer classes; an `_na` output gets the weight of its count too, a specific block the weights among the specific classes."
-    w = torch.ones(layout.n_out)
-    def put(start, n):   # the weights of one block from its classes' counts
+    w,sp = torch.ones(layout.n_out),power if specific_power is None else specific_power
+    def put(start, n, power=power):   # the weights of one block from its classes' counts
         for i,nc in enumerate(n): w[start + i] = (sum(n) / (len(n) * max(nc, 1))) ** power
     for a in layout.schema:
         counts = table[a.name].value_counts(dropna=False)
         codes = list(range(a.n_classes)) + ([None] if layout.na_class else [])
         n = [int(table[a.name].isna().sum()) if c is None else int(counts.get(c, 0)) for c in codes]
         put(layout.slices[a.name].start, n)
-        if a.name in layout.specific_slices: put(layout.specific_slices[a.name].start, n[:a.n_classes - 1])
+        if a.name in layout.specific_slices: put(layout.specific_slices[a.name].start, n[:a.n_classes - 1], sp)
     return w
 
 # %% ../nbs/06_model.ipynb #b7c108ac

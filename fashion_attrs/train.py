@@ -62,6 +62,7 @@ class TrainConfig:
     specific_output:bool = True # add per attribute the most likely specific class (all but the last, catch-all class), learned from the photos labelled with one
     title_specific:bool = True # the specific output also learns the class a training photo's title names where its label names none (catch-all or #N/A); no title or no specific output, no effect
     class_weight_power:float = 1. # 0: no imbalance handling; 1: inverse class frequency (scikit-learn's 'balanced')
+    specific_class_weight_power:float|None = None # the class weights' power in the specific output's blocks (their loss and regressions); 0: the specific output answers the most likely class; None: `class_weight_power`
     lr:float|None = 4e-3 # None: use lr_find's suggestion
     lr_find_iters:int = 20 # mini-batches lr_find tries
     unfrozen_lr_div:float = 2. # once unfrozen the head's learning rate is lr/unfrozen_lr_div (fastai's `fine_tune` halves it)
@@ -434,7 +435,7 @@ def build_learner(table:pd.DataFrame, # clean table from `read_dataset`
     size = tuple(config.size) if isinstance(config.size, (list, tuple)) else config.size
     dls = attribute_dataloaders(table, splits, layout, bs=max(1, config.bs // n_processes()), size=size, augment=config.augment, seed=config.seed)
     train_rows = table[table.filename.isin(splits.filename[splits.split == 'train'])]
-    weights = class_weights(train_rows, layout, config.class_weight_power) if config.class_weight_power else None
+    weights = class_weights(train_rows, layout, config.class_weight_power, config.specific_class_weight_power) if config.class_weight_power or config.specific_class_weight_power else None
     archs = backbone_names(config.arch)
     learn = vision_learner(dls, **learner_backbone_args(archs[0], config.pretrained),
                            loss_func=MaskedAttributeLoss(layout, config.loss, weights), metrics=attribute_metrics(layout),
@@ -541,19 +542,21 @@ def regression_head_weights(x:np.ndarray, # (n, d) pooled features
                             y:np.ndarray, # (n, n_out) one-hot targets; a block's row with no 1 is not labelled there
                             blocks:list[slice], # the output blocks, each a softmax over its classes
                             C:float=0.003, # scikit-learn's inverse regularisation strength
-                            class_weight_power:float=1., # class c of a block weighs (n / (k n_c)) ** power: 1 is scikit-learn's 'balanced'
+                            class_weight_power:float|list=1., # class c of a block weighs (n / (k n_c)) ** power: 1 is scikit-learn's 'balanced'; a list: one power per block
                            )->tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     "Feature means and variances, and (n_out, d) weights and (n_out,) biases on the standardised features: per block, a class-weighted multinomial logistic regression over its labelled rows. A class no row has gets weight 0 and bias -30 (never chosen); a block with one class, bias 0 for it."
     x,y = np.asarray(x, dtype=np.float64),np.asarray(y) > 0
     mean,var = x.mean(0),x.var(0)
     z = (x - mean) / np.sqrt(var + 1e-5)   # BatchNorm1d's eps
     W,b = np.zeros((y.shape[1], x.shape[1])),np.full(y.shape[1], -30.)
-    for s in blocks:
+    powers = class_weight_power if isinstance(class_weight_power, (list, tuple)) else [class_weight_power] * len(blocks)
+    if len(powers) != len(blocks): raise ValueError(f"class_weight_power: {len(powers)} powers for {len(blocks)} blocks")
+    for s,power in zip(blocks, powers):
         t = y[:, s]; known = t.any(1)
         if not known.any(): continue
         cls = t[known].argmax(1); present = np.unique(cls); n = np.bincount(cls)
         if len(present) == 1: b[s.start + present[0]] = 0.; continue
-        weights = {int(c): float(known.sum() / (len(present) * n[c])) ** class_weight_power for c in present}
+        weights = {int(c): float(known.sum() / (len(present) * n[c])) ** power for c in present}
         clf = LogisticRegression(C=C, class_weight=weights, max_iter=3000).fit(z[known], cls)
         coef,icpt = (clf.coef_,clf.intercept_) if len(present) > 2 else (np.vstack([-clf.coef_, clf.coef_]) / 2, np.r_[-clf.intercept_, clf.intercept_] / 2)
         W[s.start + present],b[s.start + present] = coef,icpt   # two classes: softmax of -f/2, f/2 is the sigmoid of f
@@ -571,6 +574,7 @@ def fit_head_by_regression(learn:Learner, # a frozen `vision_learner` with a lin
                            passes:int=1, # passes over the training images (each augmented afresh if the training loader augments)
                            C:float=0.003, # scikit-learn's inverse regularisation strength
                            class_weight_power:float=1., # see `regression_head_weights`
+                           specific_class_weight_power:float|None=None, # the specific blocks' power; None: `class_weight_power`
                            features:tuple|None=None, # (pooled features, targets) already computed (`tune_top_stages`); None: `passes` over the training images
                            phase:str='head', # the phase the one-row log is written as
                            log_dir:str|Path|None=None, # the run's TensorBoard folder: the row goes there too (`log_phase_row`); None: the CSV log only
@@ -580,7 +584,9 @@ def fit_head_by_regression(learn:Learner, # a frozen `vision_learner` with a lin
     x,y = features if features is not None else body_features(learn, learn.dls.train, passes)
     bn,_ = _head_layers(learn.model[1])   # the regression replaces the linear layer
     loss = learn.loss_func
-    mean,var,W,b = regression_head_weights(x.flatten(1).numpy(), y.numpy(), [s for s,_ in loss._blocks()], C, class_weight_power)
+    sp = class_weight_power if specific_class_weight_power is None else specific_class_weight_power
+    powers = [class_weight_power] * len(loss.layout.slices) + [sp] * len(loss.layout.specific_slices)   # `_blocks` order: the attributes', then the specific ones
+    mean,var,W,b = regression_head_weights(x.flatten(1).numpy(), y.numpy(), [s for s,_ in loss._blocks()], C, powers)
     lin = nn.Linear(W.shape[1], W.shape[0])
     with torch.no_grad():
         bn.running_mean.copy_(torch.as_tensor(mean)); bn.running_var.copy_(torch.as_tensor(var)); bn.weight.fill_(1.); bn.bias.zero_()
@@ -731,7 +737,7 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
     plain,mirrored,y = top_stage_inputs(top, learn.dls.train.new(shuffle=False, drop_last=False))   # every training photo once
     def fit_head(phase):
         with torch.no_grad(): x = torch.cat([pool(top(b.float())) for b in plain.split(64)])
-        row = fit_head_by_regression(learn, C=config.head_C, class_weight_power=config.class_weight_power, features=(x, y), phase=phase, log_dir=log_dir)
+        row = fit_head_by_regression(learn, C=config.head_C, class_weight_power=config.class_weight_power, specific_class_weight_power=config.specific_class_weight_power, features=(x, y), phase=phase, log_dir=log_dir)
         return float(row.iloc[0].get('mean_f1', np.nan)), x
     score,_ = fit_head('head')
     valid_maps,_,valid_y = top_stage_inputs(top, learn.dls.valid, mirror=False) if len(learn.dls.valid_ds) else (torch.zeros(0), None, [])
@@ -788,7 +794,7 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
         say(f"head: logistic regression per attribute (C {config.head_C:g}) on {cached}")
         if config.top_epochs: phases,start = tune_top_stages(learn, config, say, log_dir)
         else:
-            row = fit_head_by_regression(learn, config.feature_passes, config.head_C, config.class_weight_power, log_dir=log_dir)
+            row = fit_head_by_regression(learn, config.feature_passes, config.head_C, config.class_weight_power, config.specific_class_weight_power, log_dir=log_dir)
             start,phases = float(row.iloc[0].get('mean_f1', np.nan)),['head']
     elif config.freeze_epochs:
         say(f"head: {config.freeze_epochs} epochs at lr {lr:.1e}" + (f" on {cached}" if config.feature_passes else ''))

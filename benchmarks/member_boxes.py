@@ -8,15 +8,15 @@ regression, and of each pair of members, with its paired difference against the 
 Usage: python benchmarks/member_boxes.py --features runs/feat   (the folder holds tf_efficientnet_lite0.npz from
 `cv_references.py --features` and boxes.npz from `crop_features.py tf_efficientnet_lite0 runs/feat/boxes.npz
 upper=0.2,0,0.8,0.6 collar=0.25,0,0.75,0.45 wide=0.1,0,0.9,0.7 tophalf=0,0,1,0.5`)"""
-import argparse
+import argparse, sys
 from pathlib import Path
 import numpy as np, pandas as pd
-from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import StandardScaler
 from sklearn.metrics import f1_score
 from fashion_attrs.data import read_dataset
 from fashion_attrs.train import TrainConfig
 from fashion_attrs.cv import cv_folds
+sys.path.insert(0, 'benchmarks')
+from cv_references import balanced_regression
 
 ATTRS = ['neck', 'sleeve_length', 'pattern']
 
@@ -28,8 +28,7 @@ def oof_probs(x:np.ndarray, table:pd.DataFrame, fold:np.ndarray, C:float=0.003)-
         out = np.zeros((len(y), int(np.nanmax(y)) + 1))
         for k in np.unique(fold):
             tr,te = known & (fold != k),known & (fold == k)
-            sc = StandardScaler().fit(x[tr])
-            clf = LogisticRegression(C=C, class_weight='balanced', max_iter=3000).fit(sc.transform(x[tr]), y[tr].astype(int))
+            sc,clf = balanced_regression(x, y, tr, C)
             out[np.ix_(te, clf.classes_)] = clf.predict_proba(sc.transform(x[te]))
         res[a] = out
     return res

@@ -15,7 +15,10 @@ from sklearn.metrics import f1_score
 from fashion_attrs.data import read_dataset
 from fashion_attrs.train import TrainConfig, build_learner
 from fashion_attrs.cv import cv_folds
+from fashion_attrs.schema import load_schema
 
+
+ATTRS = load_schema(None).names   # FlixStock's attributes, in their order
 def frozen_features(table:pd.DataFrame, config:TrainConfig)->tuple[np.ndarray, np.ndarray]:
     "Average-pooled ImageNet body features of every row, plain and of the flipped photo: two arrays (n, channels)."
     with tempfile.TemporaryDirectory() as tmp:
@@ -60,7 +63,7 @@ def fold_scores(x:np.ndarray, table:pd.DataFrame, folds:pd.DataFrame, C:float, o
     recs = []
     for k in only or sorted(folds.fold.unique()):
         test = (folds.fold == k).values
-        for a in ['neck', 'sleeve_length', 'pattern']:
+        for a in ATTRS:
             y = table[a].to_numpy(dtype=float, na_value=np.nan); known = ~np.isnan(y)
             tr,te = known & ~test,known & test
             sc,clf = balanced_regression(x, y, tr, C, keep, a)

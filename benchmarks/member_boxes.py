@@ -16,9 +16,8 @@ from fashion_attrs.data import read_dataset
 from fashion_attrs.train import TrainConfig
 from fashion_attrs.cv import cv_folds
 sys.path.insert(0, 'benchmarks')
-from cv_references import balanced_regression
+from cv_references import balanced_regression, ATTRS
 
-ATTRS = ['neck', 'sleeve_length', 'pattern']
 
 def oof_probs(x:np.ndarray, table:pd.DataFrame, fold:np.ndarray, C:float=0.003)->dict:
     "Per attribute, every labelled row's held-out probabilities from the regression fitted on the other folds (zeros elsewhere)."

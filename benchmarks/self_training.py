@@ -6,29 +6,28 @@ rows with the answer as their label (weighted W times a labelled row of that cla
 again. Held-out photos are never used. TAU 1 is the regression alone.
 
 Usage: python benchmarks/self_training.py --features runs/feat   (the folder of member_boxes.py)"""
-import argparse
+import argparse, sys
 from pathlib import Path
 import numpy as np, pandas as pd
 from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import StandardScaler
 from sklearn.metrics import f1_score
 from sklearn.utils.class_weight import compute_sample_weight
 from fashion_attrs.data import read_dataset
 from fashion_attrs.train import TrainConfig
 from fashion_attrs.cv import cv_folds
+sys.path.insert(0, 'benchmarks')
+from cv_references import balanced_regression, ATTRS
 
-ATTRS = ['neck', 'sleeve_length', 'pattern']
-
-def self_trained(z:np.ndarray, y:np.ndarray, train:np.ndarray, unlabelled:np.ndarray, tau:float, w:float, C:float=0.003):
-    "The class-balanced regression on `z[train]`, fitted again with the confident answers on `z[unlabelled]` when `tau` < 1; and how many joined."
-    clf = LogisticRegression(C=C, class_weight='balanced', max_iter=3000).fit(z[train], y[train].astype(int))
-    if tau >= 1: return clf, 0
+def self_trained(x:np.ndarray, y:np.ndarray, train:np.ndarray, unlabelled:np.ndarray, tau:float, w:float, C:float=0.003):
+    "The reference's regression on `x[train]` (`balanced_regression`), fitted again with the confident answers on `x[unlabelled]` when `tau` < 1: the scaler, the regression and how many joined."
+    sc,clf = balanced_regression(x, y, train, C); z = sc.transform(x)   # standardised on the labelled training rows
+    if tau >= 1: return sc, clf, 0
     p = clf.predict_proba(z[unlabelled]); sure = p.max(1) >= tau
     yl = y[train].astype(int); weight = compute_sample_weight('balanced', yl)
     per_class = dict(zip(yl, weight)); pseudo = clf.classes_[p.argmax(1)[sure]]
     clf = LogisticRegression(C=C, max_iter=3000).fit(np.vstack([z[train], z[unlabelled][sure]]), np.concatenate([yl, pseudo]),
                                                     sample_weight=np.concatenate([weight, w * np.array([per_class[c] for c in pseudo])]))
-    return clf, int(sure.sum())
+    return sc, clf, int(sure.sum())
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -43,9 +42,8 @@ def main():
             test = fold == k
             for att in ATTRS:
                 y = table[att].to_numpy(dtype=float, na_value=np.nan); known = ~np.isnan(y)
-                z = StandardScaler().fit(x[known & ~test]).transform(x)   # as the reference: standardised on the labelled training rows
-                clf,n = self_trained(z, y, known & ~test, ~known & ~test, tau, w)
-                recs.append(dict(fold=k, attribute=att, added=n, f1=f1_score(y[known & test].astype(int), clf.predict(z[known & test]), average='macro', zero_division=0)))
+                sc,clf,n = self_trained(x, y, known & ~test, ~known & ~test, tau, w)
+                recs.append(dict(fold=k, attribute=att, added=n, f1=f1_score(y[known & test].astype(int), clf.predict(sc.transform(x[known & test])), average='macro', zero_division=0)))
         df = pd.DataFrame(recs); m = df.groupby('attribute').f1.mean(); s = df.groupby('fold').f1.mean(); ref = s if ref is None else ref
         d = s - ref; added = df.groupby('attribute').added.mean()
         print(f"tau {tau:<4} w {w:<4} " + ' '.join(f"{att} {m[att]:.3f}" for att in ATTRS) + f" mean {s.mean():.3f} ± {s.std():.3f}  folds {' '.join(f'{v:.3f}' for v in s)}"

@@ -17,8 +17,8 @@ from fashion_attrs.train import TrainConfig, build_learner
 from fashion_attrs.cv import cv_folds
 from fashion_attrs.schema import load_schema
 
-
 ATTRS = load_schema(None).names   # FlixStock's attributes, in their order
+
 def frozen_features(table:pd.DataFrame, config:TrainConfig)->tuple[np.ndarray, np.ndarray]:
     "Average-pooled ImageNet body features of every row, plain and of the flipped photo: two arrays (n, channels)."
     with tempfile.TemporaryDirectory() as tmp:

@@ -18,7 +18,6 @@ from fashion_attrs.cv import cv_folds
 sys.path.insert(0, 'benchmarks')
 from cv_references import balanced_regression, ATTRS
 
-
 def oof_probs(x:np.ndarray, table:pd.DataFrame, fold:np.ndarray, C:float=0.003)->dict:
     "Per attribute, every labelled row's held-out probabilities from the regression fitted on the other folds (zeros elsewhere)."
     res = {}

@@ -3,10 +3,12 @@ recipe's seed runs of the held-out macro-F1 (per attribute and the mean over att
 between the two recipes, as mean ± sd over the folds and the number of folds where the first is higher. A gain
 counts when its mean exceeds the sd (the project's rule for changing a default).
 
-Runs are `fashion-attrs-cv` folders or saved `fold_scores.csv` files (as `cv_table.py` reads them).
+Runs are `fashion-attrs-cv` folders or saved `fold_scores.csv` files (as `cv_table.py` reads them); folders whose
+folds were split with different `split_seed`s are refused (saved files do not say theirs).
 
 Usage: python benchmarks/paired_seeds.py NEW_SEED_A[,NEW_SEED_B...] REF_SEED_A[,REF_SEED_B...] [...more REF groups]"""
-import sys
+import json, sys
+from pathlib import Path
 import pandas as pd
 sys.path.insert(0, 'benchmarks')
 from cv_table import cv_run_scores, ATTRS
@@ -18,12 +20,20 @@ def seed_mean(runs:str)->pd.DataFrame:
         raise SystemExit(f"{runs}: every run needs the same 5 finished folds, got {[list(t.index) for t in tables]}")
     return sum(tables) / len(tables)
 
+def split_seeds(groups:list[str])->dict:
+    "The `split_seed` of every finished fold of each `fashion-attrs-cv` folder among the comma-separated `groups` (saved CSV files carry none)."
+    return {f"{r}/{f.name}": json.loads(f.read_text())['config'].get('split_seed')
+            for g in groups for r in g.split(',') if Path(r).is_dir() for f in sorted(Path(r).glob('fold_*.json'))}
+
 def describe(name:str, d:pd.DataFrame)->str:
     return f"{name}\n  " + '  '.join(f"{a} {d[a].mean():+.3f} ± {d[a].std():.3f} ({int((d[a] > 0).sum())}/5)" for a in ATTRS) + \
            f"\n  mean per fold {' '.join(f'{v:+.3f}' for v in d['mean'])}; clears the spread: {d['mean'].mean() > d['mean'].std()}"
 
 def main():
     if len(sys.argv) < 3: raise SystemExit(__doc__)
+    seeds = split_seeds(sys.argv[1:])
+    if len(set(seeds.values())) > 1:   # one file per split_seed named
+        raise SystemExit("the runs were not split alike, so their folds differ: " + ', '.join(f"split_seed {v} in {next(f for f,w in seeds.items() if w == v)}" for v in sorted(set(seeds.values()))))
     new = seed_mean(sys.argv[1])
     print(f"{sys.argv[1]}\n  " + '  '.join(f"{a} {new[a].mean():.3f} ± {new[a].std():.3f}" for a in ATTRS) + f"\n  folds {' '.join(f'{v:.3f}' for v in new['mean'])}")
     for ref in sys.argv[2:]: print(describe(f"minus {ref}", new - seed_mean(ref)))

@@ -84,7 +84,7 @@ class TrainConfig:
     ps:float = 0.5 # dropout in the head
     augment:bool = False # flips, small rotations and zooms, lighting, random erasing on the training photos (off: the logistic head scored higher on plain features)
     top_epochs:int|None = None # after the regression head: epochs of training the body's last stages (blocks `top_from` on, the last 1x1 convolution) with the head, one cycle at `top_lr`, over cached maps of the frozen stages below (one pass over the training photos, augmented if `augment`), each photo as it is or mirrored at random; 0: none; None: 6 where the recipe allows it (head_fit 'logistic', feature_passes 1, one timm EfficientNet backbone: what 5-fold CV chose), else 0
-    top_from:int = 5 # the first block `top_epochs` trains (a timm EfficientNet's `blocks`: 0-6 in lite0; their number: only the last 1x1 convolution)
+    top_from:int = 5 # the first block `top_epochs` trains (a timm EfficientNet's `blocks`: 0-6 in lite0; their number: only the last 1x1 convolution); 4 in lite0 trains on all FlixStock photos in 17 minutes against 10.8, over the 15 allowed (`benchmarks/README.md`, stop 41)
     top_lr:float = 1e-3 # peak learning rate of the top stages (and of the head, unless `top_head_lr`)
     top_head_lr:float|None = None # peak learning rate of the head while the top stages tune (its own parameter group); None: `top_lr`; 1e-4 scored +0.014 ± 0.022 mean macro-F1 over the default in 5-fold CV (three seeds on each side; neck higher on every fold): inside the spread, so not the default; 1e-5 +0.005 ± 0.023 (two seeds on each side) (`benchmarks/README.md`, stops 39-41)
     top_refit:bool = True # after the top-stage epochs: fit the regression head again, on the tuned stages' features

@@ -20,8 +20,8 @@ from .schema import Schema, FLIXSTOCK, load_schema
 
 # %% auto #0
 __all__ = ['OutputLayout', 'image_path', 'attribute_datablock', 'attribute_dataloaders', 'MaskedAttributeLoss', 'class_weights',
-           'attribute_scores', 'layout_score', 'attribute_metrics', 'ModelInfo', 'batch_probs', 'metric_table',
-           'score_table', 'score_learner']
+           'prior_offsets', 'attribute_scores', 'layout_score', 'attribute_metrics', 'ModelInfo', 'batch_probs',
+           'metric_table', 'score_table', 'score_learner']
 
 # %% ../nbs/06_model.ipynb #2230a843
 class OutputLayout:
@@ -147,12 +147,15 @@ class MaskedAttributeLoss:
     def __init__(self, layout:OutputLayout,
                  kind:str='bce', # 'bce' (sigmoid per output) or 'ce' (softmax per attribute)
                  class_weights:torch.Tensor|None=None, # one weight per output; None: all 1
+                 logit_offsets:torch.Tensor|None=None, # one per output, added to the logits inside the loss only (logit adjustment: `prior_offsets`); needs kind 'ce'; None: none
                 ):
         if kind not in ('bce','ce'): raise ValueError(f"loss kind must be 'bce' or 'ce', got {kind!r}")
         self.layout,self.kind = layout,kind
         self.class_weights = None if class_weights is None else torch.as_tensor(class_weights, dtype=torch.float)
-        if self.class_weights is not None and len(self.class_weights) != layout.n_out:
-            raise ValueError(f"{len(self.class_weights)} class weights for {layout.n_out} outputs")
+        self.logit_offsets = None if logit_offsets is None else torch.as_tensor(logit_offsets, dtype=torch.float)
+        for name,v in [('class weights', self.class_weights), ('logit offsets', self.logit_offsets)]:
+            if v is not None and len(v) != layout.n_out: raise ValueError(f"{len(v)} {name} for {layout.n_out} outputs")
+        if self.logit_offsets is not None and kind != 'ce': raise ValueError("logit_offsets need kind 'ce': they shift a softmax")
 
     def _blocks(self):
         "Each block of outputs with its kind: the attributes' blocks, then the specific blocks (always softmax)."
@@ -165,6 +168,7 @@ class MaskedAttributeLoss:
             t = target[:, s]; known = t.sum(1) > 0
             if not known.any(): continue
             lg,t = logits[known, s], t[known]
+            if self.logit_offsets is not None: lg = lg + self.logit_offsets[s].to(lg.device)
             w = torch.ones(len(t), device=t.device) if self.class_weights is None else (t * self.class_weights[s].to(t.device)).sum(1)
             per_image = (F.binary_cross_entropy_with_logits(lg, t, reduction='none').mean(1) if kind == 'bce'
                          else F.cross_entropy(lg, t.argmax(1), reduction='none'))
@@ -196,6 +200,19 @@ def class_weights(table:pd.DataFrame, # the training rows
         put(layout.slices[a.name].start, n)
         if a.name in layout.specific_slices: put(layout.specific_slices[a.name].start, n[:a.n_classes - 1], sp)
     return w
+
+# %% ../nbs/06_model.ipynb #a1f0c3d7
+def prior_offsets(targets:torch.Tensor, # (n_images, n_out) one-hot training targets; a block's row with no 1 is not labelled there
+                  layout:OutputLayout,
+                  tau:float=1., # the adjustment's strength: 1 is Menon et al.'s; 0 gives zeros
+                 )->torch.Tensor:
+    "Per output, `tau` times the log of its class's share of the rows labelled in its block (a class no row has counts as one): the offsets of logit-adjusted cross-entropy (`MaskedAttributeLoss(logit_offsets=...)`)."
+    t,off = torch.as_tensor(targets).float(),torch.zeros(layout.n_out)
+    for s in list(layout.slices.values()) + list(layout.specific_slices.values()):
+        n = t[:, s].sum(0).clamp(min=1.)
+        off[s] = tau * torch.log(n / n.sum())
+    return off
+
 
 # %% ../nbs/06_model.ipynb #b7c108ac
 def attribute_scores(y_true:np.ndarray, # true codes, -1 for unknown

@@ -25,15 +25,19 @@ def split_seeds(groups:list[str])->dict:
     return {f"{r}/{f.name}": json.loads(f.read_text())['config'].get('split_seed')
             for g in groups for r in g.split(',') if Path(r).is_dir() for f in sorted(Path(r).glob('fold_*.json'))}
 
+def check_same_split(groups:list[str]):
+    "Stop, naming one fold file for each `split_seed`, if the folders among the comma-separated `groups` were not split alike (their folds then differ)."
+    seeds = split_seeds(groups)
+    if len(set(seeds.values())) > 1:   # one file per split_seed named
+        raise SystemExit("the runs were not split alike, so their folds differ: " + ', '.join(f"split_seed {v} in {next(f for f,w in seeds.items() if w == v)}" for v in sorted(set(seeds.values()))))
+
 def describe(name:str, d:pd.DataFrame)->str:
     return f"{name}\n  " + '  '.join(f"{a} {d[a].mean():+.3f} ± {d[a].std():.3f} ({int((d[a] > 0).sum())}/5)" for a in ATTRS) + \
            f"\n  mean per fold {' '.join(f'{v:+.3f}' for v in d['mean'])}; clears the spread: {d['mean'].mean() > d['mean'].std()}"
 
 def main():
     if len(sys.argv) < 3: raise SystemExit(__doc__)
-    seeds = split_seeds(sys.argv[1:])
-    if len(set(seeds.values())) > 1:   # one file per split_seed named
-        raise SystemExit("the runs were not split alike, so their folds differ: " + ', '.join(f"split_seed {v} in {next(f for f,w in seeds.items() if w == v)}" for v in sorted(set(seeds.values()))))
+    check_same_split(sys.argv[1:])
     new = seed_mean(sys.argv[1])
     print(f"{sys.argv[1]}\n  " + '  '.join(f"{a} {new[a].mean():.3f} ± {new[a].std():.3f}" for a in ATTRS) + f"\n  folds {' '.join(f'{v:.3f}' for v in new['mean'])}")
     for ref in sys.argv[2:]: print(describe(f"minus {ref}", new - seed_mean(ref)))

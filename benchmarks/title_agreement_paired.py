@@ -1,12 +1,14 @@
 """Paired comparison of the specific output's agreement with held-out titles between two groups of CV runs over the
 same folds: per fold, each group's mean over its runs of `audit/specific_title_agreement.csv` (written by
 `fashion-attrs-audit DATA --cv RUN --titles`), then the differences, as mean ± sd over the folds and the number of
-folds where the first group agrees more. A gain counts when its mean exceeds the sd (the project's rule).
+folds where the first group agrees more. A gain counts when its mean exceeds the sd (the project's rule). Folders
+whose folds were split with different `split_seed`s are refused, as `paired_seeds.py` refuses them.
 
 Usage: python benchmarks/title_agreement_paired.py NEW_A[,NEW_B...] REF_A[,REF_B...]"""
 import sys
 from pathlib import Path
 import pandas as pd
+from paired_seeds import check_same_split
 
 def agreement(runs:str)->pd.DataFrame:
     "Folds x attributes: the specific output's title agreement of the comma-separated `runs`, averaged over them."
@@ -20,6 +22,7 @@ def agreement(runs:str)->pd.DataFrame:
 
 def main():
     if len(sys.argv) != 3: raise SystemExit(__doc__)
+    check_same_split(sys.argv[1:])
     new,ref = agreement(sys.argv[1]),agreement(sys.argv[2])
     d = new - ref
     for a in d.columns:

@@ -9,7 +9,7 @@ import os, sys, time, tempfile, numpy as np, torch
 os.environ.setdefault('HF_HUB_OFFLINE', '1')
 from PIL import Image
 from fashion_attrs.data import read_dataset
-from fashion_attrs.train import TrainConfig, build_learner
+from fashion_attrs.train import ONE_VIEW, TrainConfig, build_learner
 
 BOXES = dict(upper=(.2, 0, .8, .6), centre=(.2, .2, .8, .8))   # left, top, right, bottom as fractions of the photo
 
@@ -23,7 +23,7 @@ def main():
     start,root = time.time(),'../shared/flixstock-dev'
     table,_ = read_dataset(root)
     with tempfile.TemporaryDirectory() as tmp:
-        learn = build_learner(table, table[['filename']].assign(split='train'), TrainConfig(arch=arch, size=[300, 225], top_members=1, crop_view=False), path=tmp)
+        learn = build_learner(table, table[['filename']].assign(split='train'), TrainConfig(arch=arch, size=[300, 225], **ONE_VIEW), path=tmp)
     body,res = learn.model[0].eval(),{k: [] for k in boxes}
     with torch.no_grad():
         for i in range(0, len(table), 32):

@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 from sklearn.metrics import f1_score
 from fashion_attrs.data import read_dataset
-from fashion_attrs.train import TrainConfig, build_learner
+from fashion_attrs.train import ONE_VIEW, TrainConfig, build_learner
 from fashion_attrs.cv import cv_folds
 from fashion_attrs.schema import load_schema
 
@@ -47,7 +47,7 @@ def arch_features(table:pd.DataFrame, arch:str, cache:str|None=None, size=None)-
         z = np.load(f, allow_pickle=False)
         if z['filename'].tolist() != table.filename.tolist(): raise SystemExit(f"{f}: features of other photos; delete it")
         return z['plain'], z['flipped']
-    plain,flipped = frozen_features(table, TrainConfig(arch=arch, augment=False, size=size, top_members=1, crop_view=False))
+    plain,flipped = frozen_features(table, TrainConfig(arch=arch, augment=False, size=size, **ONE_VIEW))
     if f: f.parent.mkdir(parents=True, exist_ok=True); np.savez(f, plain=plain, flipped=flipped, filename=table.filename.to_numpy(str))
     return plain, flipped
 
@@ -85,7 +85,7 @@ def main():
     a = p.parse_args()
     if min(a.size) < 32: p.error(f"--size: height and width must be at least 32, got {a.size[0]} {a.size[1]}")
     start = time.time()
-    config,arch = TrainConfig(augment=False, size=a.size, top_members=1, crop_view=False),'+'.join(a.arch)
+    config,arch = TrainConfig(augment=False, size=a.size, **ONE_VIEW),'+'.join(a.arch)
     table,_ = read_dataset(a.data)
     folds = cv_folds(table, config, 5)
     plain,flipped = map(np.hstack, zip(*[arch_features(table, n, a.features, a.size) for n in a.arch]))

@@ -6,12 +6,12 @@ Usage: python benchmarks/pooled_features.py ARCH HEIGHT WIDTH OUT.npz   (reads .
 import sys, os, tempfile, numpy as np, torch, time
 os.environ.setdefault('HF_HUB_OFFLINE','1')
 from fashion_attrs.data import read_dataset
-from fashion_attrs.train import TrainConfig, build_learner
+from fashion_attrs.train import ONE_VIEW, TrainConfig, build_learner
 arch, h, w, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 t0=time.time()
 table,_ = read_dataset('../shared/flixstock-dev')
 with tempfile.TemporaryDirectory() as tmp:
-    learn = build_learner(table, table[['filename']].assign(split='train'), TrainConfig(arch=arch, augment=False, size=[h,w], top_members=1, crop_view=False), path=tmp)
+    learn = build_learner(table, table[['filename']].assign(split='train'), TrainConfig(arch=arch, augment=False, size=[h,w], **ONE_VIEW), path=tmp)
 body = learn.model[0].eval()
 dl = learn.dls.test_dl(table, rm_type_tfms=0, bs=32, num_workers=0)
 R = {k:[] for k in ['avg','max','gem','bands','flip','bands_flip']}

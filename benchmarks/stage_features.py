@@ -8,14 +8,14 @@ Then e.g. python benchmarks/features_lr.py "head+b5=np.hstack([L('OUT.npz')['hea
 import sys, os, tempfile, time, numpy as np, torch
 os.environ.setdefault('HF_HUB_OFFLINE', '1')
 from fashion_attrs.data import read_dataset
-from fashion_attrs.train import TrainConfig, build_learner
+from fashion_attrs.train import ONE_VIEW, TrainConfig, build_learner
 
 def main():
     arch,out = sys.argv[1],sys.argv[2]
     start = time.time()
     table,_ = read_dataset('../shared/flixstock-dev')
     with tempfile.TemporaryDirectory() as tmp:
-        learn = build_learner(table, table[['filename']].assign(split='train'), TrainConfig(arch=arch, top_members=1, crop_view=False), path=tmp)
+        learn = build_learner(table, table[['filename']].assign(split='train'), TrainConfig(arch=arch, **ONE_VIEW), path=tmp)
     net,maps = learn.model[0].model.eval(),{}
     def keep(name): return lambda mod, inp, outp: maps.__setitem__(name, outp)
     for i in range(2, len(net.blocks)): net.blocks[i].register_forward_hook(keep(f'b{i}'))

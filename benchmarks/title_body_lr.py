@@ -13,7 +13,7 @@ os.environ.setdefault('HF_HUB_OFFLINE', '1')
 import numpy as np, pandas as pd, torch
 from fashion_attrs.data import read_dataset
 from fashion_attrs.titles import add_titles
-from fashion_attrs.train import TrainConfig, build_learner, tune_body_on_titles, title_head_agreement, set_seed
+from fashion_attrs.train import ONE_VIEW, TrainConfig, build_learner, tune_body_on_titles, title_head_agreement, set_seed
 from fashion_attrs.cv import cv_folds, fold_splits, part_rows
 from cv_references import pooled_features, fold_scores
 
@@ -25,7 +25,7 @@ def main():
     p.add_argument('--C', type=float, default=0.003)
     a = p.parse_args()
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    config = TrainConfig.load(a.config) if a.config else TrainConfig(title_epochs=8, top_members=1, crop_view=False)
+    config = TrainConfig.load(a.config) if a.config else TrainConfig(title_epochs=8, **ONE_VIEW)
     table,_ = read_dataset(a.data); table = add_titles(table, a.data)
     splits = cv_folds(table, config, 5)
     for k in a.folds:

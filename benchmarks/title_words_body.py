@@ -37,7 +37,7 @@ from fashion_attrs.schema import load_schema
 from specific_weights import specific_answers
 from fashion_attrs.model import image_path
 from fashion_attrs.weights import learner_backbone_args
-from fashion_attrs.train import TrainConfig, build_learner, set_seed
+from fashion_attrs.train import ONE_VIEW, TrainConfig, build_learner, set_seed
 from fashion_attrs.cv import cv_folds
 from cv_references import pooled_features, fold_scores, frozen_features
 
@@ -128,7 +128,7 @@ def main():
     p.add_argument('--beside-imagenet', action='store_true', help="score the finished folds' saved features beside the ImageNet body's, concatenated")
     a = p.parse_args()
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    config = TrainConfig(augment=False, top_members=1, crop_view=False)
+    config = TrainConfig(augment=False, **ONE_VIEW)
     table,_ = read_dataset(a.data); table = add_titles(table, a.data)
     splits = cv_folds(table, config, 5)
     if a.beside_imagenet: return score_beside_imagenet(table, splits, config, out, a.folds, a.C)

@@ -21,7 +21,7 @@ os.environ.setdefault('HF_HUB_OFFLINE', '1')
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
 from sklearn.metrics import f1_score
 from fashion_attrs.data import read_dataset
-from fashion_attrs.train import TrainConfig, build_learner, regression_head_weights
+from fashion_attrs.train import ONE_VIEW, TrainConfig, build_learner, regression_head_weights
 from fashion_attrs.cv import cv_folds
 from fashion_attrs.model import OutputLayout, class_weights
 
@@ -126,7 +126,7 @@ def main():
     p.add_argument('--folds', type=int, nargs='+', default=[0, 1, 2, 3, 4]); p.add_argument('--out')
     a = p.parse_args()
     start = time.time(); torch.set_num_threads(os.cpu_count())
-    config = TrainConfig(augment=False, top_members=1, crop_view=False)
+    config = TrainConfig(augment=False, **ONE_VIEW)
     table,_ = read_dataset(a.data)
     folds = cv_folds(table, config, 5).set_index('filename').fold.reindex(table.filename).to_numpy()
     net,dl = imagenet_net(table, config)

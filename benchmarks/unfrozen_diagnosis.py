@@ -13,7 +13,7 @@ os.environ.setdefault('HF_HUB_OFFLINE', '1')
 import numpy as np
 from fastai.vision.all import Callback, CancelFitException, Recorder
 from fashion_attrs.data import read_dataset
-from fashion_attrs.train import TrainConfig, build_learner, fit_head_on_features, FrozenBatchNormStats, set_seed
+from fashion_attrs.train import ONE_VIEW, TrainConfig, build_learner, fit_head_on_features, FrozenBatchNormStats, set_seed
 from fashion_attrs.cv import cv_folds, fold_splits
 
 class StopAfter(Callback):
@@ -37,7 +37,7 @@ def main():
     p.add_argument('data'); p.add_argument('--out', default='benchmarks/results/unfrozen_diagnosis.json')
     p.add_argument('--config', help='a TrainConfig JSON; default: the defaults'); p.add_argument('--fold', type=int, default=0); p.add_argument('--variants', nargs='+', default=list(VARIANTS))
     a = p.parse_args()
-    config = TrainConfig.load(a.config) if a.config else TrainConfig(top_members=1, crop_view=False)
+    config = TrainConfig.load(a.config) if a.config else TrainConfig(**ONE_VIEW)
     table,_ = read_dataset(a.data)
     sp = fold_splits(cv_folds(table, config, 5), a.fold)
     res = dict(fold=a.fold, config=dataclasses.asdict(config), variants={})

@@ -31,19 +31,21 @@ import numbers
 
 
 # %% auto #0
-__all__ = ['CHOSEN_CROP_VIEW', 'SAVED_NULLS', 'read_saved_nulls', 'TrainConfig', 'PhaseCSVLogger', 'phase_logger', 'read_history',
-           'PhaseTensorBoard', 'phase_callbacks', 'log_phase_row', 'log_run', 'plot_history', 'n_processes', 'is_main',
-           'start_processes', 'end_processes', 'distributed', 'alone', 'share_from_main', 'copy_from_main',
-           'work_folder', 'titled_training_rows', 'title_learner', 'tune_body_on_titles', 'title_specific_targets',
-           'SideBySideBodies', 'backbone_names', 'side_by_side', 'with_body', 'build_learner', 'CropView', 'per_view',
-           'with_crop_view', 'suggest_lr', 'body_features', 'fit_head_on_features', 'regression_head_weights',
-           'fit_head_by_regression', 'head_row', 'FrozenBatchNormStats', 'TopStages', 'top_stage_inputs', 'head_affine',
-           'set_head_affine', 'MemberTops', 'average_heads', 'KeepEvalMode', 'MirroredMaps', 'tune_top_stages',
-           'fit_recipe', 'title_head_agreement', 'export_learner', 'confidence_profile', 'check_temperatures',
-           'temper_head', 'TrainResult', 'kept_epoch', 'write_training_files', 'train']
+__all__ = ['CHOSEN_CROP_VIEW', 'ONE_VIEW', 'SAVED_NULLS', 'read_saved_nulls', 'TrainConfig', 'PhaseCSVLogger', 'phase_logger',
+           'read_history', 'PhaseTensorBoard', 'phase_callbacks', 'log_phase_row', 'log_run', 'plot_history',
+           'n_processes', 'is_main', 'start_processes', 'end_processes', 'distributed', 'alone', 'share_from_main',
+           'copy_from_main', 'work_folder', 'titled_training_rows', 'title_learner', 'tune_body_on_titles',
+           'title_specific_targets', 'SideBySideBodies', 'backbone_names', 'side_by_side', 'with_body', 'build_learner',
+           'CropView', 'per_view', 'with_crop_view', 'suggest_lr', 'body_features', 'fit_head_on_features',
+           'regression_head_weights', 'fit_head_by_regression', 'head_row', 'FrozenBatchNormStats', 'TopStages',
+           'top_stage_inputs', 'head_affine', 'set_head_affine', 'MemberTops', 'average_heads', 'KeepEvalMode',
+           'MirroredMaps', 'tune_top_stages', 'fit_recipe', 'title_head_agreement', 'export_learner',
+           'confidence_profile', 'check_temperatures', 'temper_head', 'TrainResult', 'kept_epoch',
+           'write_training_files', 'train']
 
 # %% ../nbs/07_train.ipynb #f1b565e2
 CHOSEN_CROP_VIEW = (0.2, 0, 0.8, 0.6)   # the crop view's box in the default recipe: the photo's upper centre, with the collar
+ONE_VIEW = dict(top_members=1, crop_view=False)   # one tuning of the top stages over the whole photo (the recipe of stops 32-36): what a test or benchmark that looks at one backbone's body seeing the whole photo asks for
 SAVED_NULLS = dict(crop_view=False)   # settings whose null in a saved file (a config, a cross-validation fold) means this: crop_view null was the whole photo alone before it had a default
 
 def read_saved_nulls(settings:dict)->dict:

@@ -89,7 +89,7 @@ class TrainConfig:
     top_from:int = 5 # the first block `top_epochs` trains (a timm EfficientNet's `blocks`: 0-6 in lite0; their number: only the last 1x1 convolution); 4 in lite0 trains on all FlixStock photos in 17 minutes against 10.8, over the 15 allowed; 6 scored -0.034 ± 0.034 mean macro-F1 against 5 in 5-fold CV, lower on every fold (`benchmarks/README.md`, stop 41)
     top_lr:float = 1e-3 # peak learning rate of the top stages (and of the head, unless `top_head_lr`)
     top_head_lr:float|None = None # peak learning rate of the head while the top stages tune (its own parameter group); None: `top_lr`; 1e-4 scored +0.014 ± 0.022 mean macro-F1 over the default in 5-fold CV (three seeds on each side; neck higher on every fold): inside the spread, so not the default; 1e-5 +0.005 ± 0.023 (two seeds on each side) (`benchmarks/README.md`, stops 39-41)
-    top_logit_adjust:float = 0. # with `top_epochs`: the top stages' tuning loss is logit-adjusted cross-entropy (`prior_offsets`: this times the log of each class's share of the training targets added to the logits inside the loss) in place of the class weights, so every photo weighs the same in a batch; the regressions keep their class weights; 0: the class weights (`class_weight_power`), as in every phase
+    top_logit_adjust:float = 0. # with `top_epochs`: the top stages' tuning loss is logit-adjusted cross-entropy (`prior_offsets`: this times the log of each class's share of the training targets added to the logits inside the loss) in place of the class weights, so every photo weighs the same in a batch; the same strength in every block, whatever `class_weight_power` and `specific_class_weight_power` say; the regressions keep their class weights; 0: the class weights (`class_weight_power`), as in every phase
     top_refit:bool = True # after the top-stage epochs: fit the regression head again, on the tuned stages' features
     top_average:bool|None = None # with `top_refit`: the head's outputs (logits) are the average of the tuned head's and the refitted regression's (still one linear layer: no cost at prediction); None: on wherever the top stages are tuned and refitted (what 5-fold CV chose: the specific output's agreement with held-out titles rose, macro-F1 stayed)
     top_members:int|None = None # with `top_epochs`: tune the top stages and the head this many times from the same regression head (the first member as a single run; member i ≥ 2 reseeds python, numpy and torch with `seed + i - 1`, the loader's shuffling going on from the member before; each refitted and averaged as set); the model then runs the frozen lower stages once (once per view with `crop_view`) and every member's top stages, and its head answers the average of the members' logits (`MemberTops`, `average_heads`); each member beyond the first adds the top stages' share of prediction time (about 15% of lite0's compute from block 5; end to end, `fashion-attrs-predict` took 1.27 times as long with 2 members and 1.45 with 3); with `crop_view`, every member's top stages see both views (`CropView` around `MemberTops`); None: 2 in the recipe 5-fold CV chose (top stages tuned, no whole-network epochs: `epochs`, `gradual_unfreeze` and `title_epochs` off), else 1
@@ -124,7 +124,9 @@ class TrainConfig:
             if self.top_head_lr is not None and not self.top_head_lr > 0: raise ValueError(f"top_head_lr must be above 0 (or null: top_lr), got {self.top_head_lr}")
             if self.top_average and not self.top_refit: raise ValueError("top_average needs top_refit: it averages the tuned head with the refitted regression (or top_average false)")
         if not self.top_logit_adjust >= 0: raise ValueError(f"top_logit_adjust must be 0 or more, got {self.top_logit_adjust}")
-        if self.top_logit_adjust and not self.top_epochs: raise ValueError("top_logit_adjust needs top_epochs: it is the top stages' tuning loss (or top_logit_adjust 0)")
+        if self.top_logit_adjust and not self.top_epochs:
+            why = next((need for ok,need in top_ok if not ok), None)   # what keeps the top stages from tuning at all, if anything
+            raise ValueError("top_logit_adjust needs top_epochs: it is the top stages' tuning loss" + (f"; top_epochs needs {why}" if why else '') + " (or top_logit_adjust 0)")
         chosen = bool(self.top_epochs) and not (self.epochs or self.gradual_unfreeze or self.title_epochs)   # the recipe 5-fold CV chose (2 members with the crop view) has no whole-network epochs
         if self.top_members is None: self.top_members = 2 if chosen else 1
         if self.crop_view is None: self.crop_view = list(CHOSEN_CROP_VIEW) if chosen else False
@@ -748,7 +750,7 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
     valid_maps,_,valid_y = top_stage_inputs(top, learn.dls.valid, mirror=False) if len(learn.dls.valid_ds) else (torch.zeros(0), None, [])
     dls = DataLoaders.from_dsets(MirroredMaps(plain, mirrored, y), list(zip(valid_maps.float(), valid_y)), bs=min(config.bs, len(y)), num_workers=0)
     start = [copy.deepcopy(m.state_dict()) for m in (top, learn.model[1])] if config.top_members > 1 else None   # where each further member starts
-    loss = MaskedAttributeLoss(layout, 'ce', logit_offsets=prior_offsets(y, layout, config.top_logit_adjust)) if config.top_logit_adjust else learn.loss_func
+    loss = MaskedAttributeLoss(layout, learn.loss_func.kind, logit_offsets=prior_offsets(y, layout, config.top_logit_adjust)) if config.top_logit_adjust else learn.loss_func
     members,phases = [],['head']
     for k in range(config.top_members):
         tag = f' {k + 1}' if k else ''   # the first member's phases keep their names

@@ -113,7 +113,8 @@ class TrainConfig:
                   (self.feature_passes == 1, 'feature_passes=1: the lower stages are run over the training photos once'),
                   ('+' not in self.arch, 'one backbone in arch'),
                   ('efficientnet' in self.arch, f"a timm EfficientNet backbone (blocks and a last 1x1 convolution), not {self.arch!r}")]
-        if self.top_epochs is None: self.top_epochs = 6 if all(ok for ok,_ in top_ok) else 0
+        no_top = next((f"; top_epochs needs {need}" for ok,need in top_ok if not ok), '')   # what keeps the top stages from tuning at all, if anything: said where a setting needs them
+        if self.top_epochs is None: self.top_epochs = 6 if not no_top else 0
         if self.top_epochs < 0: raise ValueError(f"top_epochs must be 0 or more, got {self.top_epochs}")
         if self.top_average is None: self.top_average = bool(self.top_epochs and self.top_refit)
         if self.top_average and not self.top_epochs: raise ValueError("top_average needs top_epochs: it averages the tuned head with the refitted regression (or top_average false)")
@@ -124,16 +125,12 @@ class TrainConfig:
             if self.top_head_lr is not None and not self.top_head_lr > 0: raise ValueError(f"top_head_lr must be above 0 (or null: top_lr), got {self.top_head_lr}")
             if self.top_average and not self.top_refit: raise ValueError("top_average needs top_refit: it averages the tuned head with the refitted regression (or top_average false)")
         if not self.top_logit_adjust >= 0: raise ValueError(f"top_logit_adjust must be 0 or more, got {self.top_logit_adjust}")
-        if self.top_logit_adjust and not self.top_epochs:
-            why = next((need for ok,need in top_ok if not ok), None)   # what keeps the top stages from tuning at all, if anything
-            raise ValueError("top_logit_adjust needs top_epochs: it is the top stages' tuning loss" + (f"; top_epochs needs {why}" if why else '') + " (or top_logit_adjust 0)")
+        if self.top_logit_adjust and not self.top_epochs: raise ValueError(f"top_logit_adjust needs top_epochs: it is the top stages' tuning loss{no_top} (or top_logit_adjust 0)")
         chosen = bool(self.top_epochs) and not (self.epochs or self.gradual_unfreeze or self.title_epochs)   # the recipe 5-fold CV chose (2 members with the crop view) has no whole-network epochs
         if self.top_members is None: self.top_members = 2 if chosen else 1
         if self.crop_view is None: self.crop_view = list(CHOSEN_CROP_VIEW) if chosen else False
         if self.top_members < 1: raise ValueError(f"top_members must be 1 or more, got {self.top_members}")
-        if self.top_members > 1 and not self.top_epochs:
-            why = next((need for ok,need in top_ok if not ok), None)   # what keeps the top stages from tuning at all, if anything
-            raise ValueError("top_members above 1 needs top_epochs: each member is a tuning of the top stages" + (f"; top_epochs needs {why}" if why else '') + " (or top_members 1)")
+        if self.top_members > 1 and not self.top_epochs: raise ValueError(f"top_members above 1 needs top_epochs: each member is a tuning of the top stages{no_top} (or top_members 1)")
         if self.top_members > 1 and (self.epochs or self.gradual_unfreeze): raise ValueError("top_members above 1 needs epochs 0 and gradual_unfreeze off: the members' model is not one backbone to fine-tune (or top_members 1)")
         if isinstance(self.crop_view, tuple): self.crop_view = list(self.crop_view)
         if self.crop_view is not False:

@@ -143,7 +143,7 @@ def attribute_dataloaders(table:pd.DataFrame, # clean table from `read_dataset`
 
 # %% ../nbs/06_model.ipynb #5ca30b59
 class MaskedAttributeLoss:
-    "Sum over attributes of BCE or CE over the images where that attribute is labelled (and CE over each specific block where a specific class is); decodes to one class per attribute."
+    "Sum over attributes of BCE or CE over the images where that attribute is labelled (and CE over each specific block where a specific class is); decodes to one class per attribute. Targets may be mixed (fastai's `MixUp` blends two photos' one-hot rows): a block's row is then a distribution times its mass, the share of the blend that is labelled there, which weighs the photo."
     def __init__(self, layout:OutputLayout,
                  kind:str='bce', # 'bce' (sigmoid per output) or 'ce' (softmax per attribute)
                  class_weights:torch.Tensor|None=None, # one weight per output; None: all 1
@@ -169,9 +169,10 @@ class MaskedAttributeLoss:
             if not known.any(): continue
             lg,t = logits[known, s], t[known]
             if self.logit_offsets is not None: lg = lg + self.logit_offsets[s].to(lg.device)
-            w = torch.ones(len(t), device=t.device) if self.class_weights is None else (t * self.class_weights[s].to(t.device)).sum(1)
-            per_image = (F.binary_cross_entropy_with_logits(lg, t, reduction='none').mean(1) if kind == 'bce'
-                         else F.cross_entropy(lg, t.argmax(1), reduction='none'))
+            mass = t.sum(1, keepdim=True)   # 1 for a label; a mixed row labelled on one side only: that side's share
+            w = mass[:, 0] if self.class_weights is None else (t * self.class_weights[s].to(t.device)).sum(1)
+            per_image = (F.binary_cross_entropy_with_logits(lg, t / mass, reduction='none').mean(1) if kind == 'bce'
+                         else F.cross_entropy(lg, t / mass, reduction='none'))   # a one-hot row: the same as its class index
             total = total + (per_image * w).sum() / w.sum()
         return total
 

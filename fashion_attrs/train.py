@@ -31,17 +31,32 @@ import numbers
 
 
 # %% auto #0
-__all__ = ['CHOSEN_CROP_VIEW', 'ONE_VIEW', 'SAVED_NULLS', 'read_saved_nulls', 'TrainConfig', 'PhaseCSVLogger', 'phase_logger',
-           'read_history', 'PhaseTensorBoard', 'phase_callbacks', 'log_phase_row', 'log_run', 'plot_history',
-           'n_processes', 'is_main', 'start_processes', 'end_processes', 'distributed', 'alone', 'share_from_main',
-           'copy_from_main', 'work_folder', 'titled_training_rows', 'title_learner', 'tune_body_on_titles',
-           'title_specific_targets', 'SideBySideBodies', 'backbone_names', 'side_by_side', 'with_body', 'build_learner',
-           'CropView', 'per_view', 'with_crop_view', 'suggest_lr', 'body_features', 'fit_head_on_features',
-           'regression_head_weights', 'fit_head_by_regression', 'head_row', 'FrozenBatchNormStats', 'TopStages',
-           'top_stage_inputs', 'head_affine', 'set_head_affine', 'MemberTops', 'average_heads', 'KeepEvalMode',
-           'MirroredMaps', 'tune_top_stages', 'fit_recipe', 'title_head_agreement', 'export_learner',
-           'confidence_profile', 'check_temperatures', 'temper_head', 'TrainResult', 'kept_epoch',
+__all__ = ['CHOSEN_CROP_VIEW', 'ONE_VIEW', 'SAVED_NULLS', 'check_setting_types', 'read_saved_nulls', 'TrainConfig',
+           'PhaseCSVLogger', 'phase_logger', 'read_history', 'PhaseTensorBoard', 'phase_callbacks', 'log_phase_row',
+           'log_run', 'plot_history', 'n_processes', 'is_main', 'start_processes', 'end_processes', 'distributed',
+           'alone', 'share_from_main', 'copy_from_main', 'work_folder', 'titled_training_rows', 'title_learner',
+           'tune_body_on_titles', 'title_specific_targets', 'SideBySideBodies', 'backbone_names', 'side_by_side',
+           'with_body', 'build_learner', 'CropView', 'per_view', 'with_crop_view', 'suggest_lr', 'body_features',
+           'fit_head_on_features', 'regression_head_weights', 'fit_head_by_regression', 'head_row',
+           'FrozenBatchNormStats', 'TopStages', 'top_stage_inputs', 'head_affine', 'set_head_affine', 'MemberTops',
+           'average_heads', 'KeepEvalMode', 'MirroredMaps', 'tune_top_stages', 'fit_recipe', 'title_head_agreement',
+           'export_learner', 'confidence_profile', 'check_temperatures', 'temper_head', 'TrainResult', 'kept_epoch',
            'write_training_files', 'train']
+
+# %% ../nbs/07_train.ipynb #b3d9f4a6
+_JSON_TYPES = {'int': (int,), 'float': (int, float), 'str': (str,), 'bool': (bool,), 'list': (list, tuple), 'None': (type(None),)}
+_TYPE_WORDS = {'int': 'a whole number', 'float': 'a number', 'str': 'a string', 'bool': 'true or false', 'list': 'a list', 'None': 'null'}
+
+def check_setting_types(cls, # a dataclass whose fields are annotated with int, float, str, bool, list and None joined by '|' (as strings)
+                        settings:dict, # setting name → value, as read from JSON; every name a field of `cls`
+                        where:str='config', # the file named in the error
+                       ):
+    "Stop with a one-line `DataError` naming `where`, the first setting whose value is not of its field's type, and what it must be; a whole number serves for a float, true and false are not numbers."
+    types = {f.name: f.type if isinstance(f.type, str) else f.type.__name__ for f in dataclasses.fields(cls)}
+    for name,value in settings.items():
+        allowed = [t.strip() for t in types[name].split('|')]
+        if not any(isinstance(value, _JSON_TYPES[t]) and not (isinstance(value, bool) and t in ('int', 'float')) for t in allowed):
+            raise DataError(f"{where}: {name} must be {' or '.join(_TYPE_WORDS[t] for t in allowed)}, got {json.dumps(value)}")
 
 # %% ../nbs/07_train.ipynb #f1b565e2
 CHOSEN_CROP_VIEW = (0.2, 0, 0.8, 0.6)   # the crop view's box in the default recipe: the photo's upper centre, with the collar
@@ -156,6 +171,7 @@ class TrainConfig:
         d.update({k:v for k,v in overrides.items() if v is not None})
         unknown = set(d) - {f.name for f in dataclasses.fields(cls)}
         if unknown: raise DataError(f"{where}: unknown setting(s) {sorted(unknown)}")
+        check_setting_types(cls, d, where)
         try: return cls(**d)
         except ValueError as e: raise DataError(f"{where}: {e}") from None
 

@@ -1,8 +1,9 @@
 """Paired comparison of the specific output's agreement with held-out titles between two groups of CV runs over the
 same folds: per fold, each group's mean over its runs of `audit/specific_title_agreement.csv` (written by
-`fashion-attrs-audit DATA --cv RUN --titles`), then the differences, as mean ± sd over the folds and the number of
-folds where the first group agrees more. A gain counts when its mean exceeds the sd (the project's rule). Folders
-whose folds were split with different `split_seed`s are refused, as `paired_seeds.py` refuses them.
+`fashion-attrs-audit DATA --cv RUN --titles`, or that file saved as `results/cv_NAME_DATE_specific_title_agreement.csv`),
+then the differences, as mean ± sd over the folds and the number of folds where the first group agrees more. A gain
+counts when its mean exceeds the sd (the project's rule). Folders whose folds were split with different `split_seed`s
+are refused, as `paired_seeds.py` refuses them (saved files do not say theirs).
 
 Usage: python benchmarks/title_agreement_paired.py NEW_A[,NEW_B...] REF_A[,REF_B...]"""
 import sys
@@ -14,8 +15,8 @@ def agreement(runs:str)->pd.DataFrame:
     "Folds x attributes: the specific output's title agreement of the comma-separated `runs`, averaged over them."
     tables = []
     for r in runs.split(','):
-        f = Path(r)/'audit'/'specific_title_agreement.csv'
-        if not f.exists(): raise SystemExit(f"{f}: missing; run fashion-attrs-audit DATA --cv {r} --titles first")
+        f = Path(r)/'audit'/'specific_title_agreement.csv' if Path(r).is_dir() else Path(r)
+        if not f.exists(): raise SystemExit(f"{f}: missing" + (f"; run fashion-attrs-audit DATA --cv {r} --titles first" if Path(r).is_dir() else ''))
         tables.append(pd.read_csv(f).pivot(index='fold', columns='attribute', values='output_agree'))
     if any(list(t.index) != list(tables[0].index) for t in tables): raise SystemExit(f"{runs}: the runs cover different folds")
     return sum(tables) / len(tables)

@@ -6,19 +6,27 @@ counts when its mean exceeds the sd (the project's rule for changing a default).
 Runs are `fashion-attrs-cv` folders or saved `fold_scores.csv` files (as `cv_table.py` reads them); folders whose
 folds were split with different `split_seed`s are refused (saved files do not say theirs).
 
-Usage: python benchmarks/paired_seeds.py NEW_SEED_A[,NEW_SEED_B...] REF_SEED_A[,REF_SEED_B...] [...more REF groups]"""
+With `--partial`, runs stopped before their last fold are compared on the folds every run finished, and the output
+says so: a figure to report, never a decision (the rule needs all 5 folds).
+
+Usage: python benchmarks/paired_seeds.py [--partial] NEW_SEED_A[,NEW_SEED_B...] REF_SEED_A[,REF_SEED_B...] [...more REF groups]"""
 import json, sys
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, 'benchmarks')
 from cv_table import cv_run_scores, ATTRS
 
-def seed_mean(runs:str)->pd.DataFrame:
-    "Folds x attributes: the macro-F1 of the comma-separated `runs`, averaged over them; an error if they do not cover the same 5 folds."
+def seed_mean(runs:str, folds:list[int]|None=None)->pd.DataFrame:
+    "Folds x attributes: the macro-F1 of the comma-separated `runs`, averaged over them; an error if they do not cover the same 5 folds (or, given `folds`, each of those)."
     tables = [cv_run_scores(r).pivot(index='fold', columns='attribute', values='macro_f1')[ATTRS] for r in runs.split(',')]
-    if any(list(t.index) != list(tables[0].index) for t in tables) or len(tables[0]) != 5:
-        raise SystemExit(f"{runs}: every run needs the same 5 finished folds, got {[list(t.index) for t in tables]}")
+    if folds is not None and all(set(folds) <= set(t.index) for t in tables): return sum(t.loc[folds] for t in tables) / len(tables)
+    if folds is not None or any(list(t.index) != list(tables[0].index) for t in tables) or len(tables[0]) != 5:
+        raise SystemExit(f"{runs}: every run needs the same {'folds ' + str(folds) if folds is not None else '5 finished folds'}, got {[list(t.index) for t in tables]}")
     return sum(tables) / len(tables)
+
+def finished_folds(runs:str)->list[int]:
+    "The folds every one of the comma-separated `runs` finished."
+    return sorted(set.intersection(*[set(cv_run_scores(r).fold) for r in runs.split(',')]))
 
 def split_seeds(groups:list[str])->dict:
     "The `split_seed` of every finished fold of each `fashion-attrs-cv` folder among the comma-separated `groups` (saved CSV files carry none)."
@@ -32,14 +40,18 @@ def check_same_split(groups:list[str]):
         raise SystemExit("the runs were not split alike, so their folds differ: " + ', '.join(f"split_seed {v} in {next(f for f,w in seeds.items() if w == v)}" for v in sorted(set(seeds.values()))))
 
 def describe(name:str, d:pd.DataFrame)->str:
-    return f"{name}\n  " + '  '.join(f"{a} {d[a].mean():+.3f} ± {d[a].std():.3f} ({int((d[a] > 0).sum())}/5)" for a in ATTRS) + \
+    return f"{name}\n  " + '  '.join(f"{a} {d[a].mean():+.3f} ± {d[a].std():.3f} ({int((d[a] > 0).sum())}/{len(d)})" for a in ATTRS) + \
            f"\n  mean per fold {' '.join(f'{v:+.3f}' for v in d['mean'])}; clears the spread: {d['mean'].mean() > d['mean'].std()}"
 
 def main():
-    if len(sys.argv) < 3: raise SystemExit(__doc__)
-    check_same_split(sys.argv[1:])
-    new = seed_mean(sys.argv[1])
-    print(f"{sys.argv[1]}\n  " + '  '.join(f"{a} {new[a].mean():.3f} ± {new[a].std():.3f}" for a in ATTRS) + f"\n  folds {' '.join(f'{v:.3f}' for v in new['mean'])}")
-    for ref in sys.argv[2:]: print(describe(f"minus {ref}", new - seed_mean(ref)))
+    partial = '--partial' in sys.argv[1:]
+    args = [a for a in sys.argv[1:] if a != '--partial']
+    if len(args) < 2: raise SystemExit(__doc__)
+    check_same_split(args)
+    folds = finished_folds(args[0]) if partial else None
+    if partial: print(f"partial: folds {folds} only, so not a decision")
+    new = seed_mean(args[0], folds)
+    print(f"{args[0]}\n  " + '  '.join(f"{a} {new[a].mean():.3f} ± {new[a].std():.3f}" for a in ATTRS) + f"\n  folds {' '.join(f'{v:.3f}' for v in new['mean'])}")
+    for ref in args[1:]: print(describe(f"minus {ref}", new - seed_mean(ref, folds)))
 
 if __name__ == '__main__': main()

@@ -19,10 +19,11 @@ from cv_table import cv_run_scores, ATTRS
 def seed_mean(runs:str, folds:list[int]|None=None)->pd.DataFrame:
     "Folds x attributes: the macro-F1 of the comma-separated `runs`, averaged over them; an error if they do not cover the same 5 folds (or, given `folds`, each of those)."
     tables = [cv_run_scores(r).pivot(index='fold', columns='attribute', values='macro_f1')[ATTRS] for r in runs.split(',')]
-    if folds is not None and all(set(folds) <= set(t.index) for t in tables): return sum(t.loc[folds] for t in tables) / len(tables)
-    if folds is not None or any(list(t.index) != list(tables[0].index) for t in tables) or len(tables[0]) != 5:
-        raise SystemExit(f"{runs}: every run needs the same {'folds ' + str(folds) if folds is not None else '5 finished folds'}, got {[list(t.index) for t in tables]}")
-    return sum(tables) / len(tables)
+    if folds is None and (any(list(t.index) != list(tables[0].index) for t in tables) or len(tables[0]) != 5):
+        raise SystemExit(f"{runs}: every run needs the same 5 finished folds, got {[list(t.index) for t in tables]}")
+    if folds is not None and not all(set(folds) <= set(t.index) for t in tables):
+        raise SystemExit(f"{runs}: every run needs folds {folds}, got {[list(t.index) for t in tables]}")
+    return sum(t if folds is None else t.loc[folds] for t in tables) / len(tables)
 
 def finished_folds(runs:str)->list[int]:
     "The folds every one of the comma-separated `runs` finished."

@@ -4,8 +4,8 @@ import pandas as pd
 from conftest import run, SAMPLE
 
 # the defaults at 96x72, a third of the photos' size: the training command took 1 min 57 s on one thread, test mean
-# macro-F1 0.813 (majority class 0.091); at 150x112 this test took 257 s. The defaults themselves, at full size, train on
-# the sample in 07_train's notebook
+# macro-F1 0.813 (majority class 0.091); at 150x112 this test took 257 s. 07_train's notebook trains on the sample at the
+# same size; the defaults at full size train on real data in its `flixstock` cell
 SMALLER = dict(size=[96, 72])
 
 def test_train_on_sample_beats_majority_and_loads_in_new_process(tmp_path):

@@ -45,6 +45,10 @@ class OutputLayout:
 
     @property
     def n_out(self)->int: return len(self.vocab)
+    @property
+    def blocks(self)->list[slice]:
+        "Every block of outputs in order: the attributes' blocks, then the specific ones."
+        return list(self.slices.values()) + list(self.specific_slices.values())
     def token(self, attr:str, code:int)->str:
         "The vocabulary token of class `code` of `attr`: `<attr>:<display name>`."
         return f"{attr}:{self.schema[attr].display(int(code))}"
@@ -159,7 +163,7 @@ class MaskedAttributeLoss:
 
     def _blocks(self):
         "Each block of outputs with its kind: the attributes' blocks, then the specific blocks (always softmax)."
-        return [(s, self.kind) for s in self.layout.slices.values()] + [(s, 'ce') for s in self.layout.specific_slices.values()]
+        return [(s, self.kind if i < len(self.layout.slices) else 'ce') for i,s in enumerate(self.layout.blocks)]
 
     def __call__(self, logits, target):
         logits,target = logits.as_subclass(torch.Tensor),target.as_subclass(torch.Tensor).float()
@@ -209,7 +213,7 @@ def prior_offsets(targets:torch.Tensor, # (n_images, n_out) one-hot training tar
                  )->torch.Tensor:
     "Per output, `tau` times the log of its class's share of the rows labelled in its block (a class no row has counts as one): the offsets of logit-adjusted cross-entropy (`MaskedAttributeLoss(logit_offsets=...)`)."
     t,off = torch.as_tensor(targets).float(),torch.zeros(layout.n_out)
-    for s in list(layout.slices.values()) + list(layout.specific_slices.values()):
+    for s in layout.blocks:
         n = t[:, s].sum(0).clamp(min=1.)
         off[s] = tau * torch.log(n / n.sum())
     return off

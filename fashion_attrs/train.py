@@ -608,8 +608,8 @@ def fit_head_by_regression(learn:Learner, # a frozen `vision_learner` with a lin
     bn,_ = _head_layers(learn.model[1])   # the regression replaces the linear layer
     loss = learn.loss_func
     sp = class_weight_power if specific_class_weight_power is None else specific_class_weight_power
-    powers = [class_weight_power] * len(loss.layout.slices) + [sp] * len(loss.layout.specific_slices)   # `_blocks` order: the attributes', then the specific ones
-    mean,var,W,b = regression_head_weights(x.flatten(1).numpy(), y.numpy(), [s for s,_ in loss._blocks()], C, powers)
+    powers = [class_weight_power] * len(loss.layout.slices) + [sp] * len(loss.layout.specific_slices)   # the order of `layout.blocks`: the attributes', then the specific ones
+    mean,var,W,b = regression_head_weights(x.flatten(1).numpy(), y.numpy(), loss.layout.blocks, C, powers)
     lin = nn.Linear(W.shape[1], W.shape[0])
     with torch.no_grad():
         bn.running_mean.copy_(torch.as_tensor(mean)); bn.running_var.copy_(torch.as_tensor(var)); bn.weight.fill_(1.); bn.bias.zero_()

@@ -106,6 +106,7 @@ class TrainConfig:
     top_head_lr:float|None = None # peak learning rate of the head while the top stages tune (its own parameter group); None: `top_lr`; 1e-4 scored +0.014 ± 0.022 mean macro-F1 over the default in 5-fold CV (three seeds on each side; neck higher on every fold): inside the spread, so not the default; 1e-5 +0.005 ± 0.023 (two seeds on each side) (`benchmarks/README.md`, stops 39-41)
     top_logit_adjust:float = 0. # with `top_epochs`: the top stages' tuning loss is logit-adjusted cross-entropy (`prior_offsets`: this times the log of each class's share of the training targets added to the logits inside the loss) in place of the class weights, so every photo weighs the same in a batch; the same strength in every block, whatever `class_weight_power` and `specific_class_weight_power` say; the regressions keep their class weights; 0: the class weights (`class_weight_power`), as in every phase; 1 scored +0.001 ± 0.009 mean macro-F1 over the default in 5-fold CV (two seeds on each side; neck +0.014, pattern -0.013), so not the default (`benchmarks/README.md`, stop 42)
     top_mixup:float = 0. # with `top_epochs`: fastai's `MixUp` while the top stages tune: each training batch of cached maps (the input of block `top_from`, so a manifold mixup) and its targets blended with the same batch in another order, each photo's weight drawn from Beta(this, this) and kept above a half; a photo labelled on one side only counts as that label, weighing its share (`MaskedAttributeLoss`); the regressions and the valid part see plain photos; 0: none; 0.4 was below the default on both folds it was run on (seed-averaged -0.018 on folds 0 and 1, two seeds on each side; stopped there, not a decision: `benchmarks/README.md`, stop 43)
+    top_bn_stats:bool = False # with `top_epochs`: while the top stages tune, their batch-norm layers and the head's normalise each batch by its own statistics and their running statistics follow (training mode); dropout stays off; False: every batch norm keeps the statistics it came with (eval mode), so the features the tuned stages give drift from the ones the head standardises
     top_refit:bool = True # after the top-stage epochs: fit the regression head again, on the tuned stages' features
     top_average:bool|None = None # with `top_refit`: the head's outputs (logits) are the average of the tuned head's and the refitted regression's (still one linear layer: no cost at prediction); None: on wherever the top stages are tuned and refitted (what 5-fold CV chose: the specific output's agreement with held-out titles rose, macro-F1 stayed)
     top_members:int|None = None # with `top_epochs`: tune the top stages and the head this many times from the same regression head (the first member as a single run; member i ≥ 2 reseeds python, numpy and torch with `seed + i - 1`, the loader's shuffling going on from the member before; each refitted and averaged as set); the model then runs the frozen lower stages once (once per view with `crop_view`) and every member's top stages, and its head answers the average of the members' logits (`MemberTops`, `average_heads`); each member beyond the first adds the top stages' share of prediction time (about 15% of lite0's compute from block 5; end to end, `fashion-attrs-predict` took 1.27 times as long with 2 members and 1.45 with 3); with `crop_view`, every member's top stages see both views (`CropView` around `MemberTops`); None: 2 in the recipe 5-fold CV chose (top stages tuned, no whole-network epochs: `epochs`, `gradual_unfreeze` and `title_epochs` off), else 1
@@ -144,6 +145,7 @@ class TrainConfig:
         if self.top_logit_adjust and not self.top_epochs: raise ValueError(f"top_logit_adjust needs top_epochs: it is the top stages' tuning loss{no_top} (or top_logit_adjust 0)")
         if not self.top_mixup >= 0: raise ValueError(f"top_mixup must be 0 or more, got {self.top_mixup}")
         if self.top_mixup and not self.top_epochs: raise ValueError(f"top_mixup needs top_epochs: it blends the top stages' tuning batches{no_top} (or top_mixup 0)")
+        if self.top_bn_stats and not self.top_epochs: raise ValueError(f"top_bn_stats needs top_epochs: it is how the top stages' batch norms run while they tune{no_top} (or top_bn_stats false)")
         chosen = bool(self.top_epochs) and not (self.epochs or self.gradual_unfreeze or self.title_epochs)   # the recipe 5-fold CV chose (2 members with the crop view) has no whole-network epochs
         if self.top_members is None: self.top_members = 2 if chosen else 1
         if self.crop_view is None: self.crop_view = list(CHOSEN_CROP_VIEW) if chosen else False
@@ -734,9 +736,14 @@ def average_heads(heads:list[nn.Module], # fastai linear heads with concat pooli
 import random
 
 class KeepEvalMode(Callback):
-    "Keep the whole model in eval mode while it trains: batch-norm statistics fixed, no dropout; the weights still train."
+    "Keep the whole model in eval mode while it trains: no dropout, batch-norm statistics fixed unless `bn_stats`; the weights still train."
     order = TrainEvalCallback.order + 1   # after fastai puts the model in training mode
-    def before_train(self): self.learn.model.eval()
+    def __init__(self, bn_stats:bool=False): self.bn_stats = bn_stats   # True: the batch norms in training mode (each batch's statistics, running ones following)
+    def before_train(self):
+        self.learn.model.eval()
+        if self.bn_stats:
+            for m in self.learn.model.modules():
+                if isinstance(m, nn.modules.batchnorm._BatchNorm): m.train()
 
 class MirroredMaps:
     "Training items over cached maps: item `i` is the map of photo `i` or of its mirror image, at random each time it is read, with its targets."
@@ -773,10 +780,10 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
         if k: top.load_state_dict(start[0]); learn.model[1].load_state_dict(start[1]); set_seed(config.seed + k, reproducible=True)
         top.requires_grad_(True)
         tl = Learner(dls, nn.Sequential(top, learn.model[1]), loss_func=loss, metrics=attribute_metrics(layout), wd=config.wd,
-                     path=learn.path, model_dir=learn.model_dir, cbs=KeepEvalMode(), splitter=lambda m: [params(m[0]), params(m[1])])   # two parameter groups: the top stages, the head
+                     path=learn.path, model_dir=learn.model_dir, cbs=KeepEvalMode(config.top_bn_stats), splitter=lambda m: [params(m[0]), params(m[1])])   # two parameter groups: the top stages, the head
         head_lr = config.top_lr if config.top_head_lr is None else config.top_head_lr
         say(f"top stages{tag}: {config.top_epochs} epochs at lr {config.top_lr:.1e}, blocks {config.top_from} on, and the head at {head_lr:.1e}, over cached maps of the lower stages"
-            + (f", logit-adjusted loss (tau {config.top_logit_adjust:g})" if config.top_logit_adjust else '') + (f", mixup (alpha {config.top_mixup:g})" if config.top_mixup else ''))
+            + (f", logit-adjusted loss (tau {config.top_logit_adjust:g})" if config.top_logit_adjust else '') + (f", mixup (alpha {config.top_mixup:g})" if config.top_mixup else '') + (", batch norms on each batch's statistics" if config.top_bn_stats else ''))
         if not is_main(): tl.remove_cb(tl.progress); tl.logger = noop
         with alone(): tl.fit_one_cycle(config.top_epochs, np.array([config.top_lr, head_lr]), cbs=phase_callbacks('top stages' + tag, log_dir) + ([MixUp(config.top_mixup)] if config.top_mixup else []))
         copy_from_main(learn.model)

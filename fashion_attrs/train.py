@@ -498,8 +498,8 @@ def per_view(f, # what runs on one view's maps
              maps:torch.Tensor, # `n_views` views' maps side by side along the channels, as `CropView` lays them
              n_views:int, # 1: `maps` are one view's
             )->torch.Tensor:
-    "`f` run on each view's maps, its outputs side by side along the channels again."
-    return torch.cat([f(v) for v in maps.chunk(n_views, 1)], 1)
+    "`f` run on each view's maps, its outputs side by side along the channels again; the views go through `f` as one batch, so that a batch norm in training mode normalises every view by the statistics its running ones collect."
+    return torch.cat(f(torch.cat(maps.chunk(n_views, 1), 0)).chunk(n_views, 0), 1)
 
 def with_crop_view(learn:Learner, # a `vision_learner` on one timm backbone
                    config:TrainConfig, # its `crop_view`, `pretrained`, `ps` and `lin_ftrs`

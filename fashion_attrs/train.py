@@ -146,6 +146,7 @@ class TrainConfig:
         if not self.top_mixup >= 0: raise ValueError(f"top_mixup must be 0 or more, got {self.top_mixup}")
         if self.top_mixup and not self.top_epochs: raise ValueError(f"top_mixup needs top_epochs: it blends the top stages' tuning batches{no_top} (or top_mixup 0)")
         if self.top_bn_stats and not self.top_epochs: raise ValueError(f"top_bn_stats needs top_epochs: it is how the top stages' batch norms run while they tune{no_top} (or top_bn_stats false)")
+        if self.top_bn_stats and self.bs < 2: raise ValueError(f"top_bn_stats needs bs 2 or more: a batch norm in training mode needs two photos in a batch, got bs {self.bs}")
         chosen = bool(self.top_epochs) and not (self.epochs or self.gradual_unfreeze or self.title_epochs)   # the recipe 5-fold CV chose (2 members with the crop view) has no whole-network epochs
         if self.top_members is None: self.top_members = 2 if chosen else 1
         if self.crop_view is None: self.crop_view = list(CHOSEN_CROP_VIEW) if chosen else False
@@ -497,9 +498,11 @@ class CropView(nn.Module):
 def per_view(f, # what runs on one view's maps
              maps:torch.Tensor, # `n_views` views' maps side by side along the channels, as `CropView` lays them
              n_views:int, # 1: `maps` are one view's
+             together:bool=False, # every view through `f` as one batch, so that a batch norm in training mode normalises them all by the statistics its running ones collect; False: one view after the other (the same in eval mode up to rounding)
             )->torch.Tensor:
-    "`f` run on each view's maps, its outputs side by side along the channels again; the views go through `f` as one batch, so that a batch norm in training mode normalises every view by the statistics its running ones collect."
-    return torch.cat(f(torch.cat(maps.chunk(n_views, 1), 0)).chunk(n_views, 0), 1)
+    "`f` run on each view's maps, its outputs side by side along the channels again."
+    if together: return torch.cat(f(torch.cat(maps.chunk(n_views, 1), 0)).chunk(n_views, 0), 1)
+    return torch.cat([f(v) for v in maps.chunk(n_views, 1)], 1)
 
 def with_crop_view(learn:Learner, # a `vision_learner` on one timm backbone
                    config:TrainConfig, # its `crop_view`, `pretrained`, `ps` and `lin_ftrs`
@@ -667,7 +670,8 @@ class TopStages(nn.Module):
         return torch.cat([self._lower[0](v) for v in self._views[0].views(x)], 1)
     def forward(self, h):
         top = lambda v: self.bn2(self.conv_head(self.blocks(v)))
-        return per_view(top, h, self._views[0].n_views) if self._views else top(h)   # one view: no copy
+        bn_training = any(m.training for m in self.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm))   # `top_bn_stats` while tuning
+        return per_view(top, h, self._views[0].n_views, together=bn_training) if self._views else top(h)   # one view: no copy; eval mode: one view after the other, as every run before `top_bn_stats`
 
 def top_stage_inputs(top:TopStages,
                      dl, # one of the learner's data loaders
@@ -744,6 +748,7 @@ class KeepEvalMode(Callback):
         if self.bn_stats:
             for m in self.learn.model.modules():
                 if isinstance(m, nn.modules.batchnorm._BatchNorm): m.train()
+    def after_fit(self): self.learn.model.eval()   # whatever ended the fit: what reads the model next (the refit) sees fixed statistics
 
 class MirroredMaps:
     "Training items over cached maps: item `i` is the map of photo `i` or of its mirror image, at random each time it is read, with its targets."

@@ -37,7 +37,7 @@ __all__ = ['CHOSEN_CROP_VIEW', 'ONE_VIEW', 'SAVED_NULLS', 'check_setting_types',
            'alone', 'share_from_main', 'copy_from_main', 'work_folder', 'titled_training_rows', 'title_learner',
            'tune_body_on_titles', 'title_specific_targets', 'SideBySideBodies', 'backbone_names', 'side_by_side',
            'with_body', 'build_learner', 'CropView', 'per_view', 'with_crop_view', 'suggest_lr', 'body_features',
-           'fit_head_on_features', 'regression_head_weights', 'fit_head_by_regression', 'head_row',
+           'fit_head_on_features', 'regression_head_weights', 'fit_head_by_regression', 'head_row', 'batch_norms',
            'FrozenBatchNormStats', 'TopStages', 'top_stage_inputs', 'head_affine', 'set_head_affine', 'MemberTops',
            'average_heads', 'KeepEvalMode', 'MirroredMaps', 'tune_top_stages', 'fit_recipe', 'title_head_agreement',
            'export_learner', 'confidence_profile', 'check_temperatures', 'temper_head', 'TrainResult', 'kept_epoch',
@@ -642,12 +642,15 @@ def head_row(learn:Learner, # its head just set, without epochs
 
 
 # %% ../nbs/07_train.ipynb #1f7c9c37
+def batch_norms(module:nn.Module)->list[nn.Module]:
+    "Every batch-norm layer inside `module` (timm's `BatchNormAct2d` too)."
+    return [m for m in module.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+
 class FrozenBatchNormStats(Callback):
     "Keep the body's batch-norm layers in eval mode during training: running statistics fixed, weights still trained."
     order = TrainEvalCallback.order + 1  # after fastai puts the model in training mode
     def before_train(self):
-        for m in get_model(self.learn.model)[0].modules():   # inside `DistributedDataParallel` too
-            if isinstance(m, nn.modules.batchnorm._BatchNorm): m.eval()
+        for m in batch_norms(get_model(self.learn.model)[0]): m.eval()   # inside `DistributedDataParallel` too
 
 # %% ../nbs/07_train.ipynb #afe16f3b
 class TopStages(nn.Module):
@@ -670,8 +673,7 @@ class TopStages(nn.Module):
         return torch.cat([self._lower[0](v) for v in self._views[0].views(x)], 1)
     def forward(self, h):
         top = lambda v: self.bn2(self.conv_head(self.blocks(v)))
-        bn_training = any(m.training for m in self.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm))   # `top_bn_stats` while tuning
-        return per_view(top, h, self._views[0].n_views, together=bn_training) if self._views else top(h)   # one view: no copy; eval mode: one view after the other, as every run before `top_bn_stats`
+        return per_view(top, h, self._views[0].n_views, together=self.bn2.training) if self._views else top(h)   # one view: no copy; the batch norms training (`top_bn_stats`, all of them at once): the views as one batch; eval mode: one view after the other, as every run before it
 
 def top_stage_inputs(top:TopStages,
                      dl, # one of the learner's data loaders
@@ -746,8 +748,7 @@ class KeepEvalMode(Callback):
     def before_train(self):
         self.learn.model.eval()
         if self.bn_stats:
-            for m in self.learn.model.modules():
-                if isinstance(m, nn.modules.batchnorm._BatchNorm): m.train()
+            for m in batch_norms(self.learn.model): m.train()
     def after_fit(self): self.learn.model.eval()   # whatever ended the fit: what reads the model next (the refit) sees fixed statistics
 
 class MirroredMaps:

@@ -13,7 +13,7 @@ from .schema import Schema
 
 # %% auto #0
 __all__ = ['BODY_NODES', 'pad_resize', 'preprocess_spec', 'to_pixels', 'normalise', 'graph_input', 'SpecLayout', 'export_onnx',
-           'onnx_path', 'OnnxEngine', 'TorchEngine', 'bf16_supported', 'OpenVinoEngine', 'quantize_onnx']
+           'onnx_path', 'OnnxEngine', 'TorchEngine', 'OnnxModule', 'bf16_supported', 'OpenVinoEngine', 'quantize_onnx']
 
 # %% ../nbs/06a_engine.ipynb #c5294289
 def pad_resize(im:Image.Image, # an RGB image
@@ -149,6 +149,31 @@ class TorchEngine:
         for t in self.learn.dls.after_batch: x = t(x, split_idx=1)
         with torch.inference_mode(): return self.learn.loss_func.activation(self.learn.model.eval()(x.as_subclass(torch.Tensor))).numpy()
     def __repr__(self): return f"TorchEngine({type(self.learn.model[0]).__name__})"
+
+# %% ../nbs/06a_engine.ipynb #185e8373
+class OnnxModule:
+    "`module` in inference mode as an ONNX graph run by onnxruntime: `f(x)` is `module(x)` up to rounding, without gradients; exported on the first call, whose input fixes every size but the batch's."
+    def __init__(self, module, # a torch module that `torch.onnx.export` can trace; its own mode is left as it is
+                 threads:int|None=None, # onnxruntime's intra-op threads; None: torch's (`torch.get_num_threads`)
+                ):
+        self.module,self.threads,self.session = module,threads,None
+    def _export(self, x):
+        import io, warnings, torch, onnxruntime as ort
+        buf = io.BytesIO()
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter('ignore')   # the exporter's notes on tracing concern the module, not the graph
+            torch.onnx.export(self.module, (x,), buf, dynamo=False, opset_version=17, input_names=['x'], output_names=['y'],
+                              dynamic_axes={'x': {0: 'batch'}, 'y': {0: 'batch'}})   # exported in inference mode (`torch.onnx.export`'s default), the module's mode restored
+        opts = ort.SessionOptions(); opts.intra_op_num_threads,opts.inter_op_num_threads = self.threads or torch.get_num_threads(),1
+        self.session = ort.InferenceSession(buf.getvalue(), opts, providers=['CPUExecutionProvider'])
+    def __call__(self, x):
+        "`module(x)` for a float batch `x` (a torch tensor), as a torch tensor."
+        import torch
+        x = torch.as_tensor(x).as_subclass(torch.Tensor).detach().float()
+        if self.session is None: self._export(x)
+        return torch.from_numpy(self.session.run(None, {'x': x.contiguous().numpy()})[0])
+    def __repr__(self): return f"OnnxModule({type(self.module).__name__})"
+
 
 # %% ../nbs/06a_engine.ipynb #dfc158d7
 def bf16_supported()->bool:

@@ -12,7 +12,7 @@ import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
 from torch import nn
 from fastai.vision.all import (vision_learner, set_seed, Callback, SaveModelCallback, EarlyStoppingCallback, Learner,
-                               CSVLogger, DataLoaders, TrainEvalCallback, MixUp, progress_bar)
+                               CSVLogger, DataLoaders, TrainEvalCallback, MixUp, ChannelsLast, progress_bar)
 from fastai.torch_core import num_distrib, rank_distrib, distrib_barrier, get_model, to_detach, params
 from fastai.distributed import DistributedDL   # fastai's distributed training (imports accelerate when installed)
 from fastcore.basics import patch, noop
@@ -26,7 +26,7 @@ from .model import (OutputLayout, ModelInfo, attribute_dataloaders, MaskedAttrib
 from .weights import learner_backbone_args, timm_pretrained_kwargs
 from fastai.vision.learner import create_timm_model, add_head
 import timm
-from .engine import export_onnx, onnx_path
+from .engine import export_onnx, onnx_path, OnnxModule
 import numbers
 
 
@@ -604,6 +604,7 @@ def fit_head_by_regression(learn:Learner, # a frozen `vision_learner` with a lin
                            class_weight_power:float=1., # see `regression_head_weights`
                            specific_class_weight_power:float|None=None, # the specific blocks' power; None: `class_weight_power`
                            features:tuple|None=None, # (pooled features, targets) already computed (`tune_top_stages`); None: `passes` over the training images
+                           valid:tuple|None=None, # (pooled features, targets) of the valid part already computed; None: the valid part scored through the whole model
                            phase:str='head', # the phase the one-row log is written as
                            log_dir:str|Path|None=None, # the run's TensorBoard folder: the row goes there too (`log_phase_row`); None: the CSV log only
                           )->pd.DataFrame:
@@ -622,18 +623,23 @@ def fit_head_by_regression(learn:Learner, # a frozen `vision_learner` with a lin
     learn.model[1][len(learn.model[1]) - 1] = lin
     learn.opt = None; learn.freeze()   # the optimiser over the new layer, for any phase after this one
     copy_from_main(learn.model[1])
-    return head_row(learn, x, y, phase, start, log_dir)
+    return head_row(learn, x, y, phase, start, log_dir, valid)
 
 def head_row(learn:Learner, # its head just set, without epochs
              x:torch.Tensor, y:torch.Tensor, # the training photos' pooled features and targets
              phase:str, # the phase the row is logged as
              start:float, # when the phase started (`time.time()`)
              log_dir:str|Path|None=None, # the run's TensorBoard folder; None: the CSV log only
+             valid:tuple|None=None, # the valid part's pooled features and targets, if already computed; None: `learn.validate()` over its photos
             )->pd.DataFrame:
     "The one-row history of a head set by other means than epochs: loss on the training features, valid loss and metrics (if there is a valid part), written as the log of `phase` (and to TensorBoard with `log_dir`) by the main process."
-    with torch.no_grad(): train_loss = float(learn.loss_func(learn.model[1][1:].eval()(x), y))
+    head = learn.model[1][1:].eval()
+    with torch.no_grad(): train_loss = float(learn.loss_func(head(x), y))
     names = [m.name for m in learn.metrics]
-    vals = learn.validate() if len(learn.dls.valid_ds) else [np.nan] * (len(names) + 1)
+    if valid is not None:   # the metrics' own functions on the head's answers: what `validate` computes, without the body's pass over the photos
+        with torch.no_grad(): out = head(valid[0])
+        vals = [float(learn.loss_func(out, valid[1]))] + [m.func(out, valid[1]) for m in learn.metrics]
+    else: vals = learn.validate() if len(learn.dls.valid_ds) else [np.nan] * (len(names) + 1)
     row = pd.DataFrame([dict(epoch=0, train_loss=train_loss, valid_loss=vals[0], **dict(zip(names, vals[1:])), time=format_time(time.time() - start))])
     if is_main():
         row.to_csv(Path(learn.path)/f'history.{phase}.csv', index=False)
@@ -667,10 +673,13 @@ class TopStages(nn.Module):
         if not 0 <= start <= len(net.blocks): raise ValueError(f"top_from must be 0-{len(net.blocks)} for this backbone, got {start}")
         self._lower = (nn.Sequential(net.conv_stem, net.bn1, *net.blocks[:start]),)   # in a tuple: not a submodule, so not trained here
         self.blocks,self.conv_head,self.bn2 = net.blocks[start:],net.conv_head,net.bn2
-    def lower(self, x):
+    def lower(self, x,
+              stages=None, # what runs the lower stages on one view's batch (an `OnnxModule` of `_lower[0]`); None: the modules themselves
+             ):
         "The lower stages' maps of `x`; of a `CropView`'s views, side by side along the channels."
-        if not self._views: return self._lower[0](x)
-        return torch.cat([self._lower[0](v) for v in self._views[0].views(x)], 1)
+        run = stages or self._lower[0]
+        if not self._views: return run(x)
+        return torch.cat([run(v) for v in self._views[0].views(x)], 1)
     def forward(self, h):
         top = lambda v: self.bn2(self.conv_head(self.blocks(v)))
         return per_view(top, h, self._views[0].n_views, together=self.bn2.training) if self._views else top(h)   # one view: no copy; the batch norms training (`top_bn_stats`, all of them at once): the views as one batch; eval mode: one view after the other, as every run before it
@@ -678,6 +687,7 @@ class TopStages(nn.Module):
 def top_stage_inputs(top:TopStages,
                      dl, # one of the learner's data loaders
                      mirror:bool=True, # also the mirror images' (the training items); False: None in their place (the valid part)
+                     stages=None, # what runs the lower stages (see `TopStages.lower`): an `OnnxModule` of them, much faster on CPU; None: torch
                     )->tuple[torch.Tensor, torch.Tensor|None, torch.Tensor]:
     "The input of `top`'s first block for every batch of `dl`, of the photo and of its mirror image (float16, half the memory), and the targets."
     plain,mirrored,ys = [],[],[]
@@ -685,8 +695,8 @@ def top_stage_inputs(top:TopStages,
     with torch.no_grad():
         bar = progress_bar(dl, leave=False, display=is_main()); bar.comment = 'lower stages: the photos' + (' and their mirror images' if mirror else '')
         for xb,yb in bar:
-            plain.append(top.lower(xb).half()); ys.append(yb)
-            if mirror: mirrored.append(top.lower(xb.flip(3)).half())
+            plain.append(top.lower(xb, stages).half()); ys.append(yb)
+            if mirror: mirrored.append(top.lower(xb.flip(3), stages).half())
     return torch.cat(plain), torch.cat(mirrored) if mirror else None, torch.cat(ys).as_subclass(torch.Tensor)
 
 # %% ../nbs/07_train.ipynb #c4a8f0e3
@@ -770,13 +780,16 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
                    )->tuple[list[str], float]:
     "The regression head on the cached features, then `config.top_epochs` epochs of the top stages and the head from it, then (with `top_refit`) the regression again on the tuned features (with `top_average`, averaged with the tuned head); with `top_members` above 1, the tuning again from the same regression for each further member, and the model becomes the members together (`MemberTops`, `average_heads`). Returns the phases run and the last one's valid mean macro-F1 (not finite without a valid part). With several processes, each runs the same epochs over every photo and then takes the main process's weights."
     top,pool,layout = TopStages(learn.model[0], config.top_from),learn.model[1][0],learn.loss_func.layout
-    plain,mirrored,y = top_stage_inputs(top, learn.dls.train.new(shuffle=False, drop_last=False))   # every training photo once
+    stages = OnnxModule(top._lower[0])   # the lower stages' pass in onnxruntime: several times as fast as torch's here
+    plain,mirrored,y = top_stage_inputs(top, learn.dls.train.new(shuffle=False, drop_last=False), stages=stages)   # every training photo once
+    valid_maps,_,valid_y = top_stage_inputs(top, learn.dls.valid, mirror=False, stages=stages) if len(learn.dls.valid_ds) else (torch.zeros(0), None, [])
+    def pooled(maps, tops=top):   # the pooled features of cached maps through the top stages
+        with torch.no_grad(): return torch.cat([pool(tops(b.float())) for b in maps.split(64)])
     def fit_head(phase):
-        with torch.no_grad(): x = torch.cat([pool(top(b.float())) for b in plain.split(64)])
-        row = fit_head_by_regression(learn, C=config.head_C, class_weight_power=config.class_weight_power, specific_class_weight_power=config.specific_class_weight_power, features=(x, y), phase=phase, log_dir=log_dir)
-        return float(row.iloc[0].get('mean_f1', np.nan)), x
-    score,_ = fit_head('head')
-    valid_maps,_,valid_y = top_stage_inputs(top, learn.dls.valid, mirror=False) if len(learn.dls.valid_ds) else (torch.zeros(0), None, [])
+        x,valid = pooled(plain),(pooled(valid_maps), valid_y) if len(valid_maps) else None   # the valid part scored from its cached maps, not from its photos again
+        row = fit_head_by_regression(learn, C=config.head_C, class_weight_power=config.class_weight_power, specific_class_weight_power=config.specific_class_weight_power, features=(x, y), valid=valid, phase=phase, log_dir=log_dir)
+        return float(row.iloc[0].get('mean_f1', np.nan)), x, valid
+    score,_,_ = fit_head('head')
     dls = DataLoaders.from_dsets(MirroredMaps(plain, mirrored, y), list(zip(valid_maps.float(), valid_y)), bs=min(config.bs, len(y)), num_workers=0)
     start = [copy.deepcopy(m.state_dict()) for m in (top, learn.model[1])] if config.top_members > 1 else None   # where each further member starts
     loss = MaskedAttributeLoss(layout, learn.loss_func.kind, logit_offsets=prior_offsets(y, layout, config.top_logit_adjust)) if config.top_logit_adjust else learn.loss_func
@@ -786,33 +799,34 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
         if k: top.load_state_dict(start[0]); learn.model[1].load_state_dict(start[1]); set_seed(config.seed + k, reproducible=True)
         top.requires_grad_(True)
         tl = Learner(dls, nn.Sequential(top, learn.model[1]), loss_func=loss, metrics=attribute_metrics(layout), wd=config.wd,
-                     path=learn.path, model_dir=learn.model_dir, cbs=KeepEvalMode(config.top_bn_stats), splitter=lambda m: [params(m[0]), params(m[1])])   # two parameter groups: the top stages, the head
+                     path=learn.path, model_dir=learn.model_dir, cbs=[KeepEvalMode(config.top_bn_stats), ChannelsLast()], splitter=lambda m: [params(m[0]), params(m[1])])   # two parameter groups: the top stages, the head; the weights channels-last while they train
         head_lr = config.top_lr if config.top_head_lr is None else config.top_head_lr
         say(f"top stages{tag}: {config.top_epochs} epochs at lr {config.top_lr:.1e}, blocks {config.top_from} on, and the head at {head_lr:.1e}, over cached maps of the lower stages"
             + (f", logit-adjusted loss (tau {config.top_logit_adjust:g})" if config.top_logit_adjust else '') + (f", mixup (alpha {config.top_mixup:g})" if config.top_mixup else '') + (", batch norms on each batch's statistics" if config.top_bn_stats else ''))
         if not is_main(): tl.remove_cb(tl.progress); tl.logger = noop
         with alone(): tl.fit_one_cycle(config.top_epochs, np.array([config.top_lr, head_lr]), cbs=phase_callbacks('top stages' + tag, log_dir) + ([MixUp(config.top_mixup)] if config.top_mixup else []))
+        tl.to_contiguous()   # back in torch's usual memory order: what is exported is laid out as before
         copy_from_main(learn.model)
         learn.opt = None; learn.freeze()   # the body frozen again, an optimiser over its current state for any phase after this one
         phases.append('top stages' + tag); score = _last_score(tl.recorder)
         if config.top_refit:
             tuned = head_affine(learn.model[1])   # before the refit replaces it
             say(f"refit{tag}: logistic regression per attribute (C {config.head_C:g}) on the tuned stages' features" + (", averaged with the tuned head" if config.top_average else ''))
-            score,x = fit_head('refit' + tag); phases.append('refit' + tag)
+            score,x,valid = fit_head('refit' + tag); phases.append('refit' + tag)
         if config.top_refit and config.top_average:
             t0 = time.time()
             set_head_affine(learn.model[1], *[(a + b) / 2 for a,b in zip(tuned, head_affine(learn.model[1]))])
             copy_from_main(learn.model[1])
-            score = float(head_row(learn, x, y, 'average' + tag, t0, log_dir).iloc[0].get('mean_f1', np.nan)); phases.append('average' + tag)
+            score = float(head_row(learn, x, y, 'average' + tag, t0, log_dir, valid).iloc[0].get('mean_f1', np.nan)); phases.append('average' + tag)
         if config.top_members > 1: members.append((copy.deepcopy(nn.Sequential(top.blocks, top.conv_head, top.bn2)), copy.deepcopy(learn.model[1])))
     if config.top_members == 1: return phases, score
     t0 = time.time()
     say(f"members: the lower stages once{' per view' if top._views else ''}, then the top stages of each of the {config.top_members} members, one head answering the average of theirs")
     together,n_views = MemberTops(top._lower[0], [t for t,_ in members]),top._views[0].n_views if top._views else 1
-    learn.model = nn.Sequential(CropView(together, top._views[0].box) if top._views else together, average_heads([h for _,h in members], n_views))   # with a crop view: each view through all the members
+    learn.model = nn.Sequential(CropView(together, top._views[0].box) if top._views else together, average_heads([h for _,h in members], n_views)).eval()   # with a crop view: each view through all the members; in eval mode, as every phase before leaves it
     learn.opt = None; learn.freeze()
-    with torch.no_grad(): x = torch.cat([pool(per_view(together.forward_tops, b.float(), n_views)) for b in plain.split(64)])
-    row = head_row(learn, x, y, 'members', t0, log_dir)
+    members_tops = lambda h: per_view(together.forward_tops, h, n_views)
+    row = head_row(learn, pooled(plain, members_tops), y, 'members', t0, log_dir, (pooled(valid_maps, members_tops), valid_y) if len(valid_maps) else None)
     return phases + ['members'], float(row.iloc[0].get('mean_f1', np.nan))
 
 # %% ../nbs/07_train.ipynb #a69983bb

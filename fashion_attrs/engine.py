@@ -153,7 +153,7 @@ class TorchEngine:
 # %% ../nbs/06a_engine.ipynb #185e8373
 class OnnxModule:
     "`module` in inference mode as an ONNX graph run by onnxruntime: `f(x)` is `module(x)` up to rounding, without gradients; exported on the first call, whose input fixes every size but the batch's."
-    def __init__(self, module, # a torch module that `torch.onnx.export` can trace; its own mode is left as it is
+    def __init__(self, module, # a torch module that `torch.onnx.export` can trace, in eval mode (the export restores only its top-level mode)
                  threads:int|None=None, # onnxruntime's intra-op threads; None: torch's (`torch.get_num_threads`)
                 ):
         self.module,self.threads,self.session = module,threads,None

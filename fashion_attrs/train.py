@@ -592,6 +592,8 @@ def regression_head_weights(x:np.ndarray, # (n, d) pooled features
 
 
 # %% ../nbs/07_train.ipynb #7a11e005
+from types import SimpleNamespace
+from fastai.learner import AvgLoss
 def _head_layers(head:nn.Module)->tuple[nn.BatchNorm1d, nn.Linear]:
     "The batch norm and the last linear layer of fastai's linear head."
     bns,lins = [[m for m in head if isinstance(m, t)] for t in (nn.BatchNorm1d, nn.Linear)]
@@ -636,10 +638,16 @@ def head_row(learn:Learner, # its head just set, without epochs
     head = learn.model[1][1:].eval()
     with torch.no_grad(): train_loss = float(learn.loss_func(head(x), y))
     names = [m.name for m in learn.metrics]
-    if valid is not None:   # the metrics' own functions on the head's answers: what `validate` computes, without the body's pass over the photos
-        with torch.no_grad(): out = head(valid[0])
-        vals = [float(learn.loss_func(out, valid[1]))] + [m.func(out, valid[1]) for m in learn.metrics]
-    else: vals = learn.validate() if len(learn.dls.valid_ds) else [np.nan] * (len(names) + 1)
+    if valid is None: vals = learn.validate() if len(learn.dls.valid_ds) else [np.nan] * (len(names) + 1)
+    else:   # what `validate` computes, batch by batch through fastai's own loss and metric accumulation, from the head's answers: no pass of the body over the photos
+        scores = [AvgLoss(), *learn.metrics]
+        for m in scores: m.reset()
+        bs = learn.dls.valid.bs
+        for xb,yb in zip(valid[0].split(bs), valid[1].split(bs)):
+            with torch.no_grad(): out = head(xb)
+            step = SimpleNamespace(pred=out, y=yb, yb=(yb,), loss=learn.loss_func(out, yb), to_detach=to_detach)   # what a metric reads of the learner
+            for m in scores: m.accumulate(step)
+        vals = [float(scores[0].value)] + [m.value for m in scores[1:]]
     row = pd.DataFrame([dict(epoch=0, train_loss=train_loss, valid_loss=vals[0], **dict(zip(names, vals[1:])), time=format_time(time.time() - start))])
     if is_main():
         row.to_csv(Path(learn.path)/f'history.{phase}.csv', index=False)
@@ -783,6 +791,7 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
     stages = OnnxModule(top._lower[0])   # the lower stages' pass in onnxruntime: several times as fast as torch's here
     plain,mirrored,y = top_stage_inputs(top, learn.dls.train.new(shuffle=False, drop_last=False), stages=stages)   # every training photo once
     valid_maps,_,valid_y = top_stage_inputs(top, learn.dls.valid, mirror=False, stages=stages) if len(learn.dls.valid_ds) else (torch.zeros(0), None, [])
+    del stages   # its session's memory, not needed by the epochs
     def pooled(maps, tops=top):   # the pooled features of cached maps through the top stages
         with torch.no_grad(): return torch.cat([pool(tops(b.float())) for b in maps.split(64)])
     def fit_head(phase):

@@ -13,7 +13,8 @@ from .schema import Schema
 
 # %% auto #0
 __all__ = ['BODY_NODES', 'pad_resize', 'preprocess_spec', 'to_pixels', 'normalise', 'graph_input', 'SpecLayout', 'export_onnx',
-           'onnx_path', 'OnnxEngine', 'TorchEngine', 'OnnxModule', 'bf16_supported', 'OpenVinoEngine', 'quantize_onnx']
+           'onnx_path', 'ort_session', 'OnnxEngine', 'TorchEngine', 'OnnxModule', 'bf16_supported', 'OpenVinoEngine',
+           'quantize_onnx']
 
 # %% ../nbs/06a_engine.ipynb #c5294289
 def pad_resize(im:Image.Image, # an RGB image
@@ -117,16 +118,22 @@ def onnx_path(model_path:str|Path, # an exported learner (.pkl)
     return Path(model_path).with_suffix('.onnx')
 
 # %% ../nbs/06a_engine.ipynb #8735a248
+def ort_session(model:str|bytes, # an `.onnx` file's path, or the graph's bytes
+                threads:int, # onnxruntime's intra-op threads (one inter-op thread)
+               ):
+    "An onnxruntime session on the CPU with `threads` threads: what every graph here runs in."
+    import onnxruntime as ort
+    opts = ort.SessionOptions(); opts.intra_op_num_threads,opts.inter_op_num_threads = threads,1
+    return ort.InferenceSession(model, opts, providers=['CPUExecutionProvider'])
+
 class OnnxEngine:
     "An ONNX model from `export_onnx` run by onnxruntime: `engine(x)` maps a (n, 3, h, w) batch to probabilities (n, n_out)."
     def __init__(self, path:str|Path, # an `.onnx` file written by `export_onnx`
                  threads:int=2, # onnxruntime's intra-op threads
                 ):
-        import onnxruntime as ort
         self.path = Path(path)
-        opts = ort.SessionOptions(); opts.intra_op_num_threads,opts.inter_op_num_threads = threads,1
         try:
-            self.session = ort.InferenceSession(str(path), opts, providers=['CPUExecutionProvider'])
+            self.session = ort_session(str(path), threads)
             self.spec = json.loads(self.session.get_modelmeta().custom_metadata_map['fashion_attrs'])
         except Exception as e: raise ModelError(f"{path}: not an ONNX model of fashion_attrs ({type(e).__name__}: {str(e)[:200]})") from None
         self.layout = SpecLayout(self.spec)
@@ -158,14 +165,13 @@ class OnnxModule:
                 ):
         self.module,self.threads,self.session = module,threads,None
     def _export(self, x):
-        import io, warnings, torch, onnxruntime as ort
+        import io, warnings, torch
         buf = io.BytesIO()
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter('ignore')   # the exporter's notes on tracing concern the module, not the graph
             torch.onnx.export(self.module, (x,), buf, dynamo=False, opset_version=17, input_names=['x'], output_names=['y'],
                               dynamic_axes={'x': {0: 'batch'}, 'y': {0: 'batch'}})   # exported in inference mode (`torch.onnx.export`'s default), the module's mode restored
-        opts = ort.SessionOptions(); opts.intra_op_num_threads,opts.inter_op_num_threads = self.threads or torch.get_num_threads(),1
-        self.session = ort.InferenceSession(buf.getvalue(), opts, providers=['CPUExecutionProvider'])
+        self.session = ort_session(buf.getvalue(), self.threads or torch.get_num_threads())
     def __call__(self, x):
         "`module(x)` for a float batch `x` (a torch tensor), as a torch tensor."
         import torch

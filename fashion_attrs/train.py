@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
 from torch import nn
-from fastai.vision.all import (vision_learner, Lambda, set_seed, Callback, SaveModelCallback, EarlyStoppingCallback, Learner,
+from fastai.vision.all import (vision_learner, set_seed, Callback, SaveModelCallback, EarlyStoppingCallback, Learner,
                                CSVLogger, DataLoaders, TrainEvalCallback, MixUp, ChannelsLast, progress_bar)
 from fastai.torch_core import num_distrib, rank_distrib, distrib_barrier, get_model, to_detach, params
 from fastai.distributed import DistributedDL   # fastai's distributed training (imports accelerate when installed)
@@ -39,9 +39,9 @@ __all__ = ['CHOSEN_CROP_VIEW', 'ONE_VIEW', 'SAVED_NULLS', 'check_setting_types',
            'with_body', 'build_learner', 'CropView', 'per_view', 'with_crop_view', 'suggest_lr', 'body_features',
            'fit_head_on_features', 'regression_head_weights', 'fit_head_by_regression', 'head_row', 'batch_norms',
            'FrozenBatchNormStats', 'TopStages', 'top_stage_inputs', 'head_affine', 'set_head_affine', 'MemberTops',
-           'average_heads', 'KeepEvalMode', 'MirroredMaps', 'tune_top_stages', 'fit_recipe', 'title_head_agreement',
-           'export_learner', 'confidence_profile', 'check_temperatures', 'temper_head', 'TrainResult', 'kept_epoch',
-           'write_training_files', 'train']
+           'average_heads', 'MemberTopsOnMaps', 'frozen_features', 'KeepEvalMode', 'MirroredMaps', 'tune_top_stages',
+           'fit_recipe', 'title_head_agreement', 'export_learner', 'confidence_profile', 'check_temperatures',
+           'temper_head', 'TrainResult', 'kept_epoch', 'write_training_files', 'train']
 
 # %% ../nbs/07_train.ipynb #b3d9f4a6
 _JSON_TYPES = {'int': (int,), 'float': (int, float), 'str': (str,), 'bool': (bool,), 'list': (list, tuple), 'None': (type(None),)}
@@ -756,6 +756,21 @@ def average_heads(heads:list[nn.Module], # fastai linear heads with concat pooli
     set_head_affine(head, A, torch.stack([b for _,b in affines]).mean(0))
     return head
 
+# %% ../nbs/07_train.ipynb #4c5977d5
+class MemberTopsOnMaps(nn.Module):
+    "A `MemberTops`' top stages on cached maps of `n_views` views side by side (`per_view`): what it runs after its lower stages, as one module with its weights (for `frozen_features`)."
+    def __init__(self, tops:MemberTops, n_views:int=1): super().__init__(); self.tops,self.n_views = tops,n_views
+    def forward(self, h): return per_view(self.tops.forward_tops, h, self.n_views)
+
+def frozen_features(tops:nn.Module, # the frozen modules from cached maps to the last maps (`TopStages`, `MemberTopsOnMaps`)
+                    pool:nn.Module, # the head's pooling
+                    *maps:torch.Tensor, # cached maps (float16 from `top_stage_inputs`), each (n, channels, h, w)
+                    bs:int=64, # maps per onnxruntime call
+                   )->list[torch.Tensor|None]:
+    "The pooled features of each of `maps` through `tops` and `pool` in eval mode, run in onnxruntime (`OnnxModule`: one export for all of them); None for an empty one."
+    run = OnnxModule(nn.Sequential(tops, pool).eval())
+    return [torch.cat([run(b.float()) for b in m.split(bs)]) if len(m) else None for m in maps]
+
 # %% ../nbs/07_train.ipynb #4712b6c3
 import random
 
@@ -792,11 +807,8 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
     plain,mirrored,y = top_stage_inputs(top, learn.dls.train.new(shuffle=False, drop_last=False), stages=stages)   # every training photo once
     valid_maps,_,valid_y = top_stage_inputs(top, learn.dls.valid, mirror=False, stages=stages) if len(learn.dls.valid_ds) else (torch.zeros(0), None, [])
     del stages   # its session's memory, not needed by the epochs
-    def pooled(*maps, tops=top):   # the pooled features of cached maps through the frozen top stages, in onnxruntime (about twice as fast as torch here), one export for all of `maps`; None for an empty one
-        run = OnnxModule(nn.Sequential(tops, pool).eval())
-        return [torch.cat([run(b.float()) for b in m.split(64)]) if len(m) else None for m in maps]
     def fit_head(phase):
-        x,v = pooled(plain, valid_maps)
+        x,v = frozen_features(top, pool, plain, valid_maps)
         valid = (v, valid_y) if v is not None else None   # the valid part scored from its cached maps, not from its photos again
         row = fit_head_by_regression(learn, C=config.head_C, class_weight_power=config.class_weight_power, specific_class_weight_power=config.specific_class_weight_power, features=(x, y), valid=valid, phase=phase, log_dir=log_dir)
         return float(row.iloc[0].get('mean_f1', np.nan)), x, valid
@@ -836,7 +848,7 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
     together,n_views = MemberTops(top._lower[0], [t for t,_ in members]),top._views[0].n_views if top._views else 1
     learn.model = nn.Sequential(CropView(together, top._views[0].box) if top._views else together, average_heads([h for _,h in members], n_views)).eval()   # with a crop view: each view through all the members; in eval mode, as every phase before leaves it
     learn.opt = None; learn.freeze()
-    x,v = pooled(plain, valid_maps, tops=Lambda(lambda h: per_view(together.forward_tops, h, n_views)))
+    x,v = frozen_features(MemberTopsOnMaps(together, n_views), pool, plain, valid_maps)
     row = head_row(learn, x, y, 'members', t0, log_dir, (v, valid_y) if v is not None else None)
     return phases + ['members'], float(row.iloc[0].get('mean_f1', np.nan))
 

@@ -14,6 +14,7 @@ from fastai.vision.all import set_seed
 from .data import read_dataset
 from .split import assign_splits, part_rows, check_trainable
 from .model import score_learner
+from .engine import onnxruntime_model
 from .titles import add_titles
 from .train import (TrainConfig, read_saved_nulls, build_learner, suggest_lr, fit_recipe, read_history, export_learner,
                                  tune_body_on_titles, title_head_agreement, log_run)
@@ -63,7 +64,7 @@ def run_fold(table:pd.DataFrame, # clean table from `read_dataset`
         phases,_ = fit_recipe(learn, config, lr, say, log_dir)
         history = read_history(work, phases).assign(fold=fold)
     rows = part_rows(table, sp, 'valid')
-    scores,_,_,probs = score_learner(learn, rows)
+    with onnxruntime_model(learn): scores,_,_,probs = score_learner(learn, rows)   # the held-out photos in onnxruntime
     probs = pd.concat([rows[['filename']].assign(fold=fold), pd.DataFrame(probs, columns=learn.loss_func.layout.vocab)], axis=1)
     return FoldResult(fold, scores.assign(fold=fold), probs, history, round((time.time() - start) / 60, 2), learn, titles)
 

@@ -5,6 +5,7 @@
 # %% ../nbs/06a_engine.ipynb #3bf560c1
 from __future__ import annotations
 import json
+from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
 from PIL import Image
@@ -13,8 +14,8 @@ from .schema import Schema
 
 # %% auto #0
 __all__ = ['BODY_NODES', 'pad_resize', 'preprocess_spec', 'to_pixels', 'normalise', 'graph_input', 'SpecLayout', 'export_onnx',
-           'onnx_path', 'ort_session', 'OnnxEngine', 'TorchEngine', 'OnnxModule', 'bf16_supported', 'OpenVinoEngine',
-           'quantize_onnx']
+           'onnx_path', 'ort_session', 'OnnxEngine', 'TorchEngine', 'OnnxModule', 'onnxruntime_model', 'bf16_supported',
+           'OpenVinoEngine', 'quantize_onnx']
 
 # %% ../nbs/06a_engine.ipynb #c5294289
 def pad_resize(im:Image.Image, # an RGB image
@@ -180,6 +181,21 @@ class OnnxModule:
         return torch.from_numpy(self.session.run(None, {'x': x.contiguous().numpy()})[0])
     def __repr__(self): return f"OnnxModule({type(self.module).__name__})"
 
+
+# %% ../nbs/06a_engine.ipynb #7a1e0c22
+@contextmanager
+def onnxruntime_model(learn, # a fastai learner whose model `torch.onnx.export` can trace
+                      threads:int|None=None, # onnxruntime's intra-op threads (see `OnnxModule`)
+                     ):
+    "Inside the block, `learn.model` is its `OnnxModule` as a torch module (exported on the first batch, in inference mode), so fastai's `get_preds` runs in onnxruntime; the model itself is back in `learn.model` afterwards."
+    import torch
+    class Graph(torch.nn.Module):   # what fastai's loop calls (`eval`, `__call__`); holds no weights
+        def __init__(self, run): super().__init__(); self.run,self.device_of = run,torch.nn.Parameter(torch.zeros(0), requires_grad=False)   # fastai reads the batch's device from the first parameter
+        def forward(self, x): return self.run(x)
+    model = learn.model
+    learn.model = Graph(OnnxModule(model.eval(), threads))
+    try: yield learn
+    finally: learn.model = model
 
 # %% ../nbs/06a_engine.ipynb #dfc158d7
 def bf16_supported()->bool:

@@ -14,6 +14,7 @@ from sklearn.metrics import confusion_matrix, ConfusionMatrixDisplay
 from .core import DataError, atomic_write, save_figure
 from .schema import Schema
 from .model import metric_table, score_learner
+from .engine import onnxruntime_model
 from .audit import attribute_probs, expected_calibration_error
 
 # %% auto #0
@@ -187,7 +188,7 @@ def evaluate(learn, # a trained learner (from `train` or `load_learner`) with a 
     if not len(rows): raise DataError("no images to evaluate")
     layout,mi = learn.loss_func.layout,learn.model_info
     schema = layout.schema
-    _,truth,codes,probs = score_learner(learn, rows)
+    with onnxruntime_model(learn): _,truth,codes,probs = score_learner(learn, rows)   # the photos in onnxruntime
     info = dict(images=len(rows), arch=mi.config.get('arch'), size=mi.size, min_confidence=min_confidence,
                 majority={a:schema[a].display(int(c)) for a,c in mi.majority.items()})
     conf = layout.decode(probs)[1]

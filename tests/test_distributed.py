@@ -13,7 +13,7 @@ pytestmark = pytest.mark.skipif(importlib.util.find_spec('accelerate') is None,
 CONFIG = dict(size=32, freeze_epochs=10, epochs=1, select_best=False, lr_find_iters=10, seed=42, top_epochs=0)
 # top_epochs 0: at 32 px the tuned top stages make two runs of the same config differ by more than the tolerance below
 # (measured: test mean macro-F1 0.326 alone, 0.135 on 2 processes; alone, their own training loss rose from 6.3 to
-# 8.8 over the 6 epochs). The default recipe's top stages on 2 processes are checked by the second test.
+# 8.8 over the 6 epochs the default then ran). The default recipe's top stages on 2 processes are checked by the second test.
 # Test-part mean macro-F1 of this config with the default head (a logistic regression, fitted alike in every process on
 # the gathered features), 1 process vs 2, measured: seed 42 0.391 vs 0.393. Before, with the head fitted by 10 SGD
 # epochs (head_fit 'sgd'), 2 processes vs 1: seed 42 0.323 vs 0.377, seed 1 0.324 vs 0.340,

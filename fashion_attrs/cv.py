@@ -85,7 +85,7 @@ def _settings_json(config:TrainConfig)->dict:
     "`config` as the JSON values a fold file keeps."
     return json.loads(json.dumps(dataclasses.asdict(config)))
 
-_BEFORE_ADDED = dict(specific_output=False, title_specific=False, head_fit='sgd', top_epochs=0, top_average=False, top_members=1, crop_view=False)   # settings added later whose default changed what trains: the value before they existed
+_BEFORE_ADDED = dict(specific_output=False, title_specific=False, head_fit='sgd', top_epochs=0, top_average=False, top_members=1, crop_view=False, top_head_lr=None)   # settings added later whose default changed what trains: the value before they existed
 
 def _saved_settings(saved:dict)->dict:
     "A fold file's settings, those added since it was saved taking their defaults (or, if the default trains otherwise, `_BEFORE_ADDED`'s value; a null that meant otherwise then, what `train.read_saved_nulls` says it meant)."

@@ -187,8 +187,9 @@ class OnnxModule:
 def onnxruntime_model(learn, # a fastai learner whose model `torch.onnx.export` can trace
                       threads:int|None=None, # onnxruntime's intra-op threads (see `OnnxModule`)
                      ):
-    "Inside the block, `learn.model` is its `OnnxModule` as a torch module (exported on the first batch, in inference mode), so fastai's `get_preds` runs in onnxruntime; the model itself is back in `learn.model` afterwards."
+    "Inside the block, `learn.model` is its `OnnxModule` as a torch module (exported on the first batch, in inference mode), so fastai's `get_preds` runs in onnxruntime; the model itself is back in `learn.model` afterwards. A model on a GPU stays as it is."
     import torch
+    if any(p.device.type != 'cpu' for p in learn.model.parameters()): yield learn; return   # onnxruntime here runs on the CPU: a GPU's torch is the faster
     class Graph(torch.nn.Module):   # what fastai's loop calls (`eval`, `__call__`); holds no weights
         def __init__(self, run): super().__init__(); self.run,self.device_of = run,torch.nn.Parameter(torch.zeros(0), requires_grad=False)   # fastai reads the batch's device from the first parameter
         def forward(self, x): return self.run(x)

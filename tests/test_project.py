@@ -32,18 +32,21 @@ def test_ci_runs_the_readme_test_command():
     assert len(ci_cmd) == 1 and ci_cmd[0] in (ROOT/'README.md').read_text()
 
 def test_benchmark_variant_defaults_is_the_default_config():
-    "The comparison's `defaults` row and the CV config `crop_members2.json` measure exactly what `TrainConfig()` trains; `top_average.json` stays the recorded recipe of stops 32-36 (one member, the whole photo alone), `top_stages.json` that of stop 31 (heads not averaged), `logistic_head_plain.json` that of the regression head alone, `title_specific.json` and `lp_only.json` those of the SGD head (the defaults before)."
+    "The comparison's `defaults` row and the CV configs `fast4_head1e-4*.json` measure exactly what `TrainConfig()` trains; `crop_members2.json` stays the recorded recipe of stops 37-48 (6 top-stage epochs, the head at their rate), `top_average.json` that of stops 32-36 (one member, the whole photo alone), `top_stages.json` that of stop 31 (heads not averaged), `logistic_head_plain.json` that of the regression head alone, `title_specific.json` and `lp_only.json` those of the SGD head (the defaults before)."
     sys.path.insert(0, str(ROOT/'benchmarks'))
     from compare_training import VARIANTS
     from fashion_attrs.train import TrainConfig, ONE_VIEW
     cv = ROOT/'benchmarks'/'cv_configs'
     assert TrainConfig.load(ROOT/'benchmarks'/'comparison_base.json', **VARIANTS['defaults']) == TrainConfig()
-    assert TrainConfig.load(cv/'crop_members2.json') == TrainConfig()
-    assert TrainConfig.load(cv/'crop_members2_seed1.json') == TrainConfig(seed=1)
-    assert TrainConfig.load(cv/'top_average.json') == TrainConfig(**ONE_VIEW) != TrainConfig()   # the defaults of stops 32-36
-    assert TrainConfig.load(cv/'top_members2.json') == TrainConfig(crop_view=False) != TrainConfig()
-    assert TrainConfig.load(cv/'crop_upper.json') == TrainConfig(top_members=1) != TrainConfig()
-    assert TrainConfig.load(cv/'top_stages.json') == TrainConfig(top_average=False, **ONE_VIEW) != TrainConfig()   # the defaults of stop 31
+    assert TrainConfig.load(cv/'fast4_head1e-4.json') == TrainConfig()
+    assert TrainConfig.load(cv/'fast4_head1e-4_seed1.json') == TrainConfig(seed=1)
+    six = dict(top_epochs=6, top_head_lr=None)   # the tuning of stops 31-48: 6 epochs, the head at the top stages' rate
+    assert TrainConfig.load(cv/'crop_members2.json') == TrainConfig(**six) != TrainConfig()   # the defaults of stops 37-48
+    assert TrainConfig.load(cv/'crop_members2_seed1.json') == TrainConfig(seed=1, **six)
+    assert TrainConfig.load(cv/'top_average.json') == TrainConfig(**six, **ONE_VIEW) != TrainConfig()   # the defaults of stops 32-36
+    assert TrainConfig.load(cv/'top_members2.json') == TrainConfig(crop_view=False, **six) != TrainConfig()
+    assert TrainConfig.load(cv/'crop_upper.json') == TrainConfig(top_members=1, **six) != TrainConfig()
+    assert TrainConfig.load(cv/'top_stages.json') == TrainConfig(top_average=False, **six, **ONE_VIEW) != TrainConfig()   # the defaults of stop 31
     assert TrainConfig.load(cv/'logistic_head_plain.json') == TrainConfig(top_epochs=0) != TrainConfig()
     sgd_head = dict(head_fit='sgd', loss='bce', class_weight_power=.75, augment=True, feature_passes=2)
     assert TrainConfig.load(ROOT/'benchmarks'/'comparison_base.json', **VARIANTS['sgd_head']) == TrainConfig(**sgd_head)

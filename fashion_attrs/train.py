@@ -807,9 +807,11 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
     plain,mirrored,y = top_stage_inputs(top, learn.dls.train.new(shuffle=False, drop_last=False), stages=stages)   # every training photo once
     valid_maps,_,valid_y = top_stage_inputs(top, learn.dls.valid, mirror=False, stages=stages) if len(learn.dls.valid_ds) else (torch.zeros(0), None, [])
     del stages   # its session's memory, not needed by the epochs
+    def features(tops):   # the training photos' pooled features through `tops`, and the valid part's with its targets (None without one): scored from its cached maps, not from its photos again
+        x,v = frozen_features(tops, pool, plain, valid_maps)
+        return x, (v, valid_y) if v is not None else None
     def fit_head(phase):
-        x,v = frozen_features(top, pool, plain, valid_maps)
-        valid = (v, valid_y) if v is not None else None   # the valid part scored from its cached maps, not from its photos again
+        x,valid = features(top)
         row = fit_head_by_regression(learn, C=config.head_C, class_weight_power=config.class_weight_power, specific_class_weight_power=config.specific_class_weight_power, features=(x, y), valid=valid, phase=phase, log_dir=log_dir)
         return float(row.iloc[0].get('mean_f1', np.nan)), x, valid
     score,_,_ = fit_head('head')
@@ -848,8 +850,8 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
     together,n_views = MemberTops(top._lower[0], [t for t,_ in members]),top._views[0].n_views if top._views else 1
     learn.model = nn.Sequential(CropView(together, top._views[0].box) if top._views else together, average_heads([h for _,h in members], n_views)).eval()   # with a crop view: each view through all the members; in eval mode, as every phase before leaves it
     learn.opt = None; learn.freeze()
-    x,v = frozen_features(MemberTopsOnMaps(together, n_views), pool, plain, valid_maps)
-    row = head_row(learn, x, y, 'members', t0, log_dir, (v, valid_y) if v is not None else None)
+    x,valid = features(MemberTopsOnMaps(together, n_views))
+    row = head_row(learn, x, y, 'members', t0, log_dir, valid)
     return phases + ['members'], float(row.iloc[0].get('mean_f1', np.nan))
 
 # %% ../nbs/07_train.ipynb #a69983bb

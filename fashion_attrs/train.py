@@ -184,6 +184,11 @@ class TrainConfig:
         return bool(self.title_specific and self.specific_output and (self.title_keywords is not None or self.schema is None))
 
     @property
+    def reads_lr(self)->bool:
+        "Whether a phase of the recipe trains at `lr` (or `lr_find`'s suggestion): the SGD head, gradual unfreezing, the unfrozen epochs or fastai's `fine_tune`. The regression head and the top stages (at `top_lr`) read none, so the default recipe skips `lr_find`."
+        return bool(self.fastai_fine_tune or self.head_fit == 'sgd' or self.gradual_unfreeze or self.epochs)
+
+    @property
     def layout(self)->OutputLayout:
         "The outputs a model of these settings has: the schema's attributes, with `#N/A` classes (`na_class`) and the specific blocks (`specific_output`) as set."
         return OutputLayout(self.schema, na_class=self.na_class, specific=self.specific_output)
@@ -879,8 +884,8 @@ def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
         else:
             with distributed(learn): learn.fit_one_cycle(config.freeze_epochs, slice(lr), cbs=phase_callbacks('head', log_dir))
         phases.append('head')
-    top = lr / config.unfrozen_lr_div
-    unfrozen_lrs = slice(top/config.lr_mult, top)
+    top = lr / config.unfrozen_lr_div if lr else None   # no rate where no phase reads one (`reads_lr`)
+    unfrozen_lrs = slice(top/config.lr_mult, top) if top else None
     keep_stats = [FrozenBatchNormStats()] if config.freeze_bn_stats else []
     if config.gradual_unfreeze:
         say(f"last group: 1 epoch at lr {unfrozen_lrs.start:.1e}..{top:.1e}")
@@ -986,15 +991,16 @@ def kept_epoch(history:pd.DataFrame, # from `read_history`
     return int(before.iloc[-1]) if len(before) else None
 
 def write_training_files(result:TrainResult, out:str|Path, config:TrainConfig, lr_plot)->list[Path]:
-    "The model, its ONNX graph and its sidecars (history CSV and plot, lr_find plot, settings, and the cross-validated estimate when there is one), all written together at the end."
+    "The model, its ONNX graph and its sidecars (history CSV and plot, lr_find plot when `lr_find` ran, settings, and the cross-validated estimate when there is one), all written together at the end."
     stem = str(Path(out).with_suffix(''))
     export_onnx(result.learn, onnx_path(out))
     estimate = [write_csv(pd.DataFrame(result.learn.model_info.cv_estimate), f'{stem}.cv_scores.csv')] if result.learn.model_info.cv_estimate else []
-    if not estimate: Path(f'{stem}.cv_scores.csv').unlink(missing_ok=True)   # an earlier model's estimate does not describe this one
+    for kept,name in [(estimate, 'cv_scores.csv'), (lr_plot, 'lr_find.png')]:
+        if not kept: Path(f'{stem}.{name}').unlink(missing_ok=True)   # an earlier model's file there does not describe this one
     with atomic_write(f'{stem}.history.csv', newline='') as f: result.history.to_csv(f, index=False)
     epoch = kept_epoch(result.history, result.learn.model_info.kept)
     return [Path(f'{stem}.history.csv'), save_figure(plot_history(result.history, epoch), f'{stem}.history.png'),
-            save_figure(lr_plot, f'{stem}.lr_find.png'), config.save(f'{stem}.config.json'), onnx_path(out)] + estimate + [export_learner(result.learn, out)]
+            config.save(f'{stem}.config.json'), onnx_path(out)] + estimate + ([save_figure(lr_plot, f'{stem}.lr_find.png')] if lr_plot else []) + [export_learner(result.learn, out)]
 
 def train(data:str|Path, # a folder or zip in FlixStock's layout
           out:str|Path, # where to export the learner (.pkl); the log, plots and config go beside it
@@ -1024,9 +1030,13 @@ def train(data:str|Path, # a folder or zip in FlixStock's layout
         learn = build_learner(table, splits, config, path=work)
         if temperatures: check_temperatures(learn, temperatures)   # before anything trains
         if config.title_epochs: tune_body_on_titles(learn, table, splits, config, say, log_dir)
-        say(f"lr_find: {config.lr_find_iters} mini-batches" + (f" (main process; {n_processes()} processes train)" if n_processes() > 1 else ''))
-        with alone(): suggested,lr,lr_plot = suggest_lr(learn, config) if main else (None, None, None)
-        suggested,lr = share_from_main((suggested, lr))
+        if config.reads_lr:
+            say(f"lr_find: {config.lr_find_iters} mini-batches" + (f" (main process; {n_processes()} processes train)" if n_processes() > 1 else ''))
+            with alone(): suggested,lr,lr_plot = suggest_lr(learn, config) if main else (None, None, None)
+            suggested,lr = share_from_main((suggested, lr))
+        else:
+            say("lr_find: skipped, no phase of this recipe trains at lr (the head is a regression; the top stages tune at top_lr)")
+            suggested,lr,lr_plot = None,None,None
         phases,kept = fit_recipe(learn, config, lr, say, log_dir)
         history = read_history(work, phases) if main else None   # the main process's log, complete only there
     if not main:

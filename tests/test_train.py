@@ -11,10 +11,13 @@ SMALLER = dict(size=[96, 72])
 def test_train_on_sample_beats_majority_and_loads_in_new_process(tmp_path):
     out = tmp_path/'sample.pkl'
     (tmp_path/'cfg.json').write_text(json.dumps(SMALLER))
+    (tmp_path/'sample.lr_find.png').write_bytes(b'the plot of an earlier model at this path')
     r = run('fashion-attrs-train', SAMPLE, '--out', out, '--config', tmp_path/'cfg.json', '--log-dir', tmp_path/'runs')
     assert r.returncode == 0, r.stderr[-3000:]
-    for suffix in ['.history.csv', '.history.png', '.lr_find.png', '.config.json', '.test_scores.csv']:
+    for suffix in ['.history.csv', '.history.png', '.config.json', '.test_scores.csv']:
         assert (tmp_path/f'sample{suffix}').exists(), suffix
+    assert not (tmp_path/'sample.lr_find.png').exists()   # the default recipe reads no lr, so lr_find does not run (test_distributed's recipe does), and the earlier model's plot is gone
+    assert 'lr_find: skipped, no phase of this recipe trains at lr' in r.stdout, r.stdout[-3000:]
     scores = pd.read_csv(tmp_path/'sample.test_scores.csv').set_index('attribute')
     # the run in TensorBoard: one folder for the run, the head's valid scores per epoch as in the CSV log, the test scores beside the settings
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator

@@ -10,9 +10,9 @@ A screen of frozen features, not a cross-validation of a recipe: it says whether
 the library, before any of its layers is tuned.
 
 Feature files: `.npz` with `filename`, `plain` and `flipped` (n, d) arrays, as `cv_references.arch_features` keeps
-them (`--features DIR` of `cv_references.py`). `NAME=FILE` names each.
+them (`--features DIR` of `cv_references.py`). `NAME=FILE` names each; `NAME=FILE+FILE` puts two side by side.
 
-Usage: python benchmarks/features_title_screen.py DATA NAME=FILE [NAME=FILE ...] [--C 0.003]"""
+Usage: python benchmarks/features_title_screen.py DATA NAME=FILE[+FILE] [NAME=FILE ...] [--C 0.003]"""
 import argparse, os, sys
 os.environ.setdefault('HF_HUB_OFFLINE', '1')
 import numpy as np, pandas as pd
@@ -26,7 +26,8 @@ from cv_references import fold_scores, balanced_regression
 from specific_prior import specific_targets
 
 def read_features(path:str, table:pd.DataFrame)->np.ndarray:
-    "The flip-averaged features of `path`, in `table`'s row order."
+    "The flip-averaged features of `path`, in `table`'s row order; several files joined by '+' side by side (as the crop view puts its two views)."
+    if '+' in path: return np.hstack([read_features(p, table) for p in path.split('+')])
     z = np.load(path, allow_pickle=False)
     at = pd.Series(np.arange(len(z['filename'])), index=z['filename'])
     missing = set(table.filename) - set(at.index)

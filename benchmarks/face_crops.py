@@ -39,7 +39,8 @@ def collar_box(size:tuple, f, width:float, top:float, bottom:float)->tuple:
     W,H = size
     if f is None: l,t,r,b = UPPER_CENTRE; return (l * W, t * H, r * W, b * H)
     x,y,w,h = f; cx,chin = x + w / 2,y + h
-    return (max(0, cx - width * w / 2), max(0, chin + top * h), min(W, cx + width * w / 2), min(H, chin + bottom * h))
+    box = (max(0, cx - width * w / 2), max(0, chin + top * h), min(W, cx + width * w / 2), min(H, chin + bottom * h))
+    return box if box[2] - box[0] >= 8 and box[3] - box[1] >= 8 else collar_box(size, None, width, top, bottom)   # a face at the photo's edge leaves no box below it
 
 def features(a):
     os.environ.setdefault('HF_HUB_OFFLINE', '1')

@@ -47,6 +47,7 @@ def features(a):
     import tempfile, torch, pandas as pd
     from fashion_attrs.data import read_dataset
     from fashion_attrs.train import ONE_VIEW, TrainConfig, build_learner, CHOSEN_CROP_VIEW
+    sys.path.insert(0, str(Path(__file__).parent)); from crop_features import pixels   # EfficientNet-Lite's input
     assert tuple(CHOSEN_CROP_VIEW) == UPPER_CENTRE, CHOSEN_CROP_VIEW
     start = time.time()
     table,_ = read_dataset(a.data)
@@ -54,7 +55,6 @@ def features(a):
     with tempfile.TemporaryDirectory() as tmp:
         learn = build_learner(table, table[['filename']].assign(split='train'), TrainConfig(size=[300, 225], **ONE_VIEW), path=tmp)
     body = learn.model[0].eval()
-    pix = lambda im: (torch.from_numpy(np.asarray(im, dtype=np.float32) / 255.).permute(2, 0, 1) - 0.5) / 0.5   # EfficientNet-Lite's input
     plain,flipped,shown = [],[],[]
     with torch.no_grad():
         for i in range(0, len(table), 32):
@@ -64,7 +64,7 @@ def features(a):
                 box = collar_box(im.size, None if pd.isna(r.x) else (r.x, r.y, r.w, r.h), a.width, a.top, a.bottom)
                 crops.append(im.crop(tuple(map(int, box))).resize((a.size[1], a.size[0]), Image.BILINEAR))
             if len(shown) < 24: shown += crops[:24 - len(shown)]
-            x = torch.stack([pix(c) for c in crops])
+            x = torch.stack([pixels(c) for c in crops])
             plain.append(body(x).mean((2, 3))); flipped.append(body(x.flip(3)).mean((2, 3)))
             print(f"\r{i + len(crops)}/{len(table)} photos, {time.time() - start:.0f} s", end='', flush=True)
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)

@@ -18,12 +18,11 @@ os.environ.setdefault('HF_HUB_OFFLINE', '1')
 import numpy as np, pandas as pd
 from fashion_attrs.data import read_dataset
 from fashion_attrs.titles import add_titles, title_classes
-from fashion_attrs.train import TrainConfig, regression_head_weights
+from fashion_attrs.train import TrainConfig
 from fashion_attrs.cv import cv_folds
-from fashion_attrs.audit import specific_title_agreement, specific_table
 sys.path.insert(0, 'benchmarks')
-from cv_references import fold_scores, balanced_regression
-from specific_prior import specific_targets
+from cv_references import fold_scores
+from specific_prior import specific_targets, specific_block_probs, specific_scores
 
 def read_features(path:str, table:pd.DataFrame)->np.ndarray:
     "The flip-averaged features of `path`, in `table`'s row order; several files joined by '+' side by side (as the crop view puts its two views)."
@@ -35,33 +34,23 @@ def read_features(path:str, table:pd.DataFrame)->np.ndarray:
     i = at.loc[table.filename].to_numpy()
     return (z['plain'][i] + z['flipped'][i]) / 2
 
-def out_of_fold(x:np.ndarray, table:pd.DataFrame, folds:pd.DataFrame, targets:pd.DataFrame, config:TrainConfig, C:float)->pd.DataFrame:
-    "Out-of-fold probabilities in a run's layout (`filename`, `fold`, token columns): every attribute block by the reference's regression, every specific block by the project's, each fitted on the other folds."
+def specific_out_of_fold(x:np.ndarray, table:pd.DataFrame, folds:pd.DataFrame, targets:pd.DataFrame, config:TrainConfig, C:float)->pd.DataFrame:
+    "Out-of-fold probabilities in a run's layout (`filename`, `fold`, token columns) whose specific blocks are the project's regression fitted on the other folds (`specific_block_probs`); the attribute blocks stay 0: only the specific output is read from them (the labels are scored by `fold_scores`)."
     layout = config.layout; cols = list(layout.vocab)
     res = pd.DataFrame(0., index=range(len(table)), columns=cols).assign(filename=table.filename.to_numpy(), fold=folds.fold.to_numpy())
     for k in sorted(folds.fold.unique()):
         te = (folds.fold == k).to_numpy()
         for s in layout.schema:
-            y = table[s.name].to_numpy(float, na_value=np.nan); tr = ~np.isnan(y) & ~te
-            sc,clf = balanced_regression(x, y, tr, C)
-            p = np.zeros((te.sum(), s.n_classes)); p[:, clf.classes_] = clf.predict_proba(sc.transform(x[te]))
-            res.loc[te, cols[layout.slices[s.name]]] = p
-            if s.name not in layout.specific_slices: continue
-            n,t = s.n_classes - 1,targets[s.name].to_numpy(float, na_value=np.nan)
-            oh = np.zeros((len(t), n)); known = ~np.isnan(t); oh[known, t[known].astype(int)] = 1
-            m,v,W,b = regression_head_weights(x[~te], oh[~te], [slice(0, n)], C, 1.)
-            logits = (x[te] - m) / np.sqrt(v + 1e-5) @ W.T + b
-            q = np.exp(logits - logits.max(1, keepdims=True))
-            res.loc[te, cols[layout.specific_slices[s.name]]] = q / q.sum(1, keepdims=True)
+            if s.name in layout.specific_slices:
+                t = targets[s.name].to_numpy(float, na_value=np.nan)
+                res.loc[te, cols[layout.specific_slices[s.name]]] = specific_block_probs(x, t, s.n_classes - 1, ~te, te, C)
     return res
 
 def screen(x:np.ndarray, table:pd.DataFrame, folds:pd.DataFrame, titled:pd.DataFrame, targets:pd.DataFrame, config:TrainConfig, C:float)->pd.DataFrame:
     "Per fold (rows): each attribute's and the mean labels' macro-F1, and per titled attribute the specific output's title agreement and specific macro-F1."
     f1 = pd.DataFrame(fold_scores(x, table, folds, C)).pivot(index='fold', columns='attribute', values='macro_f1')
-    oof = out_of_fold(x, table, folds, targets, config, C)
-    agree = specific_title_agreement(oof, titled, config.layout).pivot(index='fold', columns='attribute', values='output_agree')
-    spec = specific_table(oof, table, config.layout).query("attribute != 'mean'").pivot(index='fold', columns='attribute', values='output_f1')
-    return pd.concat([f1.add_suffix(' f1'), agree.add_suffix(' titles'), spec.add_suffix(' specific f1')], axis=1)
+    spec = specific_scores(specific_out_of_fold(x, table, folds, targets, config, C), table, titled, config.layout)
+    return pd.concat([f1.add_suffix(' f1'), spec.rename(columns=lambda c: c.replace(' f1', ' specific f1'))], axis=1)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -15,7 +15,7 @@ from fashion_attrs.cv import read_cv_run
 from fashion_attrs.data import read_dataset
 from fashion_attrs.titles import add_titles, title_classes
 from fashion_attrs.audit import specific_probs, specific_title_agreement, specific_table
-from fashion_attrs.train import title_specific_targets
+from fashion_attrs.train import title_specific_targets, regression_head_weights
 
 def specific_targets(table:pd.DataFrame, # clean table with a `title` column (from `add_titles`)
                      config, # the run's settings (its keyword map and schema)
@@ -27,6 +27,21 @@ def specific_targets(table:pd.DataFrame, # clean table with a `title` column (fr
         label = named[a.name].astype('Float64')
         res[a.name] = label.where((label < a.n_classes - 1).fillna(False), named[f'{a.name}_title']).astype('Int64')
     return res
+
+def specific_block_probs(x:np.ndarray, # (n, d) pooled features of every photo
+                         t:np.ndarray, # (n,) each photo's specific target (`specific_targets`' column as floats), nan where none
+                         n_specific:int, # the attribute's specific classes (all but the catch-all)
+                         train, # the rows the regression is fitted on (a mask or indices)
+                         test, # the rows it answers for
+                         C:float, # the regression's inverse regularisation strength
+                         power:float=1., # the class weights' power (1: 'balanced', as the specific block is fitted)
+                        )->np.ndarray:
+    "The specific block of one attribute fitted as the project's regression (`regression_head_weights`) on `train`'s known targets: its probabilities for the `test` rows, (len(test), n_specific)."
+    y = np.zeros((len(t), n_specific)); known = ~np.isnan(t); y[known, t[known].astype(int)] = 1
+    m,v,W,b = regression_head_weights(x[train], y[train], [slice(0, n_specific)], C, power)
+    logits = (x[test] - m) / np.sqrt(v + 1e-5) @ W.T + b
+    q = np.exp(logits - logits.max(1, keepdims=True))
+    return q / q.sum(1, keepdims=True)
 
 def specific_counts(targets:pd.DataFrame, attr:str, n_specific:int, folds:pd.DataFrame)->pd.DataFrame:
     "Per fold k (rows): the count of each specific class (columns) among the specific targets (`specific_targets`) of the photos outside fold k."

@@ -18,10 +18,10 @@ from fashion_attrs.cv import read_cv_run
 from fashion_attrs.data import read_dataset
 from fashion_attrs.titles import add_titles, title_classes
 from fashion_attrs.inference import load_model
-from fashion_attrs.train import regression_head_weights, body_features
+from fashion_attrs.train import body_features
 from fashion_attrs.audit import specific_probs
 sys.path.insert(0, 'benchmarks')
-from specific_prior import specific_targets, specific_counts, with_specific, majority, specific_scores, describe
+from specific_prior import specific_targets, specific_counts, with_specific, majority, specific_scores, describe, specific_block_probs
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -41,12 +41,9 @@ def main():
         tr,at_k = fold != k,oof.filename[oof.fold == k].map(pd.Series(np.arange(len(table)), index=table.filename)).to_numpy()   # the other folds' photos train; fold k's rows of `table`, in `oof`'s order, are scored
         print(f"fold {k}: features {tuple(x.shape)}", flush=True)
         for s in attrs:
-            n,t = s.n_classes - 1,targets[s.name].to_numpy(float, na_value=np.nan)
-            y = np.zeros((len(t), n)); y[~np.isnan(t), t[~np.isnan(t)].astype(int)] = 1
+            t = targets[s.name].to_numpy(float, na_value=np.nan)
             for power in a.powers:
-                m,v,W,b = regression_head_weights(x[tr], y[tr], [slice(0, n)], cfg.head_C, power)
-                logits = (x[at_k] - m) / np.sqrt(v + 1e-5) @ W.T + b
-                q = specific_probs(refit[power], layout, s.name).copy(); q[(oof.fold == k).to_numpy()] = np.exp(logits - logits.max(1, keepdims=True))
+                q = specific_probs(refit[power], layout, s.name).copy(); q[(oof.fold == k).to_numpy()] = specific_block_probs(x, t, s.n_classes - 1, tr, at_k, cfg.head_C, power)
                 refit[power] = with_specific(refit[power], layout, s.name, q)
     counts = {s.name: specific_counts(targets, s.name, s.n_classes - 1, every[['filename', 'fold']]) for s in attrs}   # the majority of every other fold's photos
     names = [s.name for s in attrs]

@@ -59,7 +59,7 @@ def run_fold(table:pd.DataFrame, # clean table from `read_dataset`
         learn = build_learner(table, sp, config, path=work)
         tl = tune_body_on_titles(learn, table, sp, config, say, log_dir) if config.title_epochs else None   # the training folds' titles only
         titles = title_head_agreement(tl, part_rows(table, sp, 'valid'), config).assign(fold=fold) if tl else None   # before the labels change the body
-        lr = config.lr or (suggest_lr(learn, config)[1] if config.reads_lr else None)
+        lr = (config.lr or suggest_lr(learn, config)[1]) if config.reads_lr else None   # as `train`: no rate where no phase trains at one
         plt.close('all')
         phases,_ = fit_recipe(learn, config, lr, say, log_dir)
         history = read_history(work, phases).assign(fold=fold)

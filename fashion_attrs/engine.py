@@ -156,7 +156,9 @@ class TorchEngine:
         x = TensorImage(torch.from_numpy(np.ascontiguousarray(x)))
         for t in self.learn.dls.after_batch: x = t(x, split_idx=1)
         with torch.inference_mode(): return self.learn.loss_func.activation(self.learn.model.eval()(x.as_subclass(torch.Tensor))).numpy()
-    def __repr__(self): return f"TorchEngine({type(self.learn.model[0]).__name__})"
+    def __repr__(self):
+        info = getattr(self.learn, 'model_info', None)   # a trained model names its backbone; a bare learner its body's class
+        return f"TorchEngine({info.config['arch'] if info is not None else type(self.learn.model[0]).__name__})"
 
 # %% ../nbs/06a_engine.ipynb #185e8373
 class OnnxModule:

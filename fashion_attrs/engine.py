@@ -158,7 +158,7 @@ class TorchEngine:
         with torch.inference_mode(): return self.learn.loss_func.activation(self.learn.model.eval()(x.as_subclass(torch.Tensor))).numpy()
     def __repr__(self):
         info = getattr(self.learn, 'model_info', None)   # a trained model names its backbone; a bare learner its body's class
-        return f"TorchEngine({info.config['arch'] if info is not None else type(self.learn.model[0]).__name__})"
+        return f"TorchEngine({(info.config.get('arch') if info is not None else None) or type(self.learn.model[0]).__name__})"
 
 # %% ../nbs/06a_engine.ipynb #185e8373
 class OnnxModule:

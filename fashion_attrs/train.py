@@ -860,7 +860,8 @@ def tune_top_stages(learn:Learner, # a frozen `vision_learner` on a timm Efficie
     return phases + ['members'], float(row.iloc[0].get('mean_f1', np.nan))
 
 # %% ../nbs/07_train.ipynb #a69983bb
-def fit_recipe(learn:Learner, config:TrainConfig, lr:float,
+def fit_recipe(learn:Learner, config:TrainConfig,
+               lr:float|None, # the rate of the SGD head and the unfrozen phases; None where no phase reads one (`TrainConfig.reads_lr`)
                say=print, # where the stage lines go
                log_dir:str|Path|None=None, # the run's TensorBoard folder (see `phase_callbacks`)
               )->tuple[list[str], str]:

@@ -152,6 +152,7 @@ class MaskedAttributeLoss:
                  kind:str='bce', # 'bce' (sigmoid per output) or 'ce' (softmax per attribute)
                  class_weights:torch.Tensor|None=None, # one weight per output; None: all 1
                  logit_offsets:torch.Tensor|None=None, # one per output, added to the logits inside the loss only (logit adjustment: `prior_offsets`); needs kind 'ce'; None: none
+                 label_smoothing:float=0., # each softmax's target blended with the uniform over its block: this share of it (torch's `cross_entropy(label_smoothing=...)`); needs kind 'ce'; 0: none
                 ):
         if kind not in ('bce','ce'): raise ValueError(f"loss kind must be 'bce' or 'ce', got {kind!r}")
         self.layout,self.kind = layout,kind
@@ -160,6 +161,9 @@ class MaskedAttributeLoss:
         for name,v in [('class weights', self.class_weights), ('logit offsets', self.logit_offsets)]:
             if v is not None and len(v) != layout.n_out: raise ValueError(f"{len(v)} {name} for {layout.n_out} outputs")
         if self.logit_offsets is not None and kind != 'ce': raise ValueError("logit_offsets need kind 'ce': they shift a softmax")
+        if not 0 <= label_smoothing < 1: raise ValueError(f"label_smoothing must be at least 0 and below 1, got {label_smoothing}")
+        if label_smoothing and kind != 'ce': raise ValueError("label_smoothing needs kind 'ce': it blends a softmax's target")
+        self.label_smoothing = label_smoothing
 
     def _blocks(self):
         "Each block of outputs with its kind: the attributes' blocks, then the specific blocks (always softmax)."
@@ -176,7 +180,7 @@ class MaskedAttributeLoss:
             mass = t.sum(1, keepdim=True)   # 1 for a label; a mixed row labelled on one side only: that side's share
             w = mass[:, 0] if self.class_weights is None else (t * self.class_weights[s].to(t.device)).sum(1)
             per_image = (F.binary_cross_entropy_with_logits(lg, t / mass, reduction='none').mean(1) if kind == 'bce'
-                         else F.cross_entropy(lg, t / mass, reduction='none'))   # a one-hot row: the same as its class index
+                         else F.cross_entropy(lg, t / mass, reduction='none', label_smoothing=self.label_smoothing))   # a one-hot row: the same as its class index
             total = total + (per_image * w).sum() / w.sum()
         return total
 

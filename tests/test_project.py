@@ -44,6 +44,8 @@ def test_benchmark_variant_defaults_is_the_default_config():
     assert TrainConfig.load(cv/'lite1_fast4.json') == TrainConfig(arch='tf_efficientnet_lite1') != TrainConfig()   # stop 51's screen: the default's recipe on lite1
     assert TrainConfig.load(cv/'lite1_fast4_seed1.json') == TrainConfig(arch='tf_efficientnet_lite1', seed=1)
     assert TrainConfig.load(cv/'collar_fast4.json') == TrainConfig(crop_view=[.25, 0, .75, .45]) != TrainConfig()   # stop 51's second screen: the crop view on the collar
+    assert TrainConfig.load(cv/'smooth0.1_fast4.json') == TrainConfig(top_label_smoothing=.1) != TrainConfig()   # stop 52's screen: label smoothing in the top stages' tuning
+    assert TrainConfig.load(cv/'smooth0.1_fast4_seed1.json') == TrainConfig(top_label_smoothing=.1, seed=1)
     six = dict(top_epochs=6, top_head_lr=None)   # the tuning of stops 31-48: 6 epochs, the head at the top stages' rate
     assert TrainConfig.load(cv/'crop_members2.json') == TrainConfig(**six) != TrainConfig()   # the defaults of stops 37-48
     assert TrainConfig.load(cv/'crop_members2_seed1.json') == TrainConfig(seed=1, **six)

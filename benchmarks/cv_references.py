@@ -51,14 +51,16 @@ def arch_features(table:pd.DataFrame, arch:str, cache:str|None=None, size=None)-
     if f: f.parent.mkdir(parents=True, exist_ok=True); np.savez(f, plain=plain, flipped=flipped, filename=table.filename.to_numpy(str))
     return plain, flipped
 
-def balanced_regression(x:np.ndarray, y:np.ndarray, train:np.ndarray, C:float, keep=None, attribute:str|None=None)->tuple[StandardScaler, LogisticRegression]:
-    "The reference's regression: `x` standardised on the `train` rows, a class-balanced logistic regression fitted on them (on those `keep(z, y, attribute)` keeps, if given); the scaler and the regression."
+def balanced_regression(x:np.ndarray, y:np.ndarray, train:np.ndarray, C:float, keep=None, attribute:str|None=None, power:float=1.)->tuple[StandardScaler, LogisticRegression]:
+    "The reference's regression: `x` standardised on the `train` rows, a class-balanced logistic regression fitted on them (on those `keep(z, y, attribute)` keeps, if given); the scaler and the regression. `power` other than 1 raises scikit-learn's 'balanced' weights n/(k·n_c) to it (0: unweighted)."
     sc = StandardScaler().fit(x[train]); z,yt = sc.transform(x[train]),y[train].astype(int)
     kept = keep(z, yt, attribute) if keep else slice(None)
-    return sc, LogisticRegression(C=C, class_weight='balanced', max_iter=3000).fit(z[kept], yt[kept])
+    cls,n = np.unique(yt[kept], return_counts=True)
+    weights = 'balanced' if power == 1 else dict(zip(cls, (n.sum() / (len(cls) * n)) ** power))
+    return sc, LogisticRegression(C=C, class_weight=weights, max_iter=3000).fit(z[kept], yt[kept])
 
-def fold_scores(x:np.ndarray, table:pd.DataFrame, folds:pd.DataFrame, C:float, only:list[int]|None=None, keep=None)->list[dict]:
-    """Per fold (every one, or those in `only`) and attribute, the held-out macro-F1 and accuracy of a class-balanced logistic regression, beside the majority class.
+def fold_scores(x:np.ndarray, table:pd.DataFrame, folds:pd.DataFrame, C:float, only:list[int]|None=None, keep=None, power:float=1.)->list[dict]:
+    """Per fold (every one, or those in `only`) and attribute, the held-out macro-F1 and accuracy of a class-balanced logistic regression (class weights to `power`, `balanced_regression`), beside the majority class.
     `keep(z, y, attribute)`, if given, says which training rows (standardised features `z`, labels `y`) the regression is fitted on."""
     recs = []
     for k in only or sorted(folds.fold.unique()):
@@ -66,7 +68,7 @@ def fold_scores(x:np.ndarray, table:pd.DataFrame, folds:pd.DataFrame, C:float, o
         for a in ATTRS:
             y = table[a].to_numpy(dtype=float, na_value=np.nan); known = ~np.isnan(y)
             tr,te = known & ~test,known & test
-            sc,clf = balanced_regression(x, y, tr, C, keep, a)
+            sc,clf = balanced_regression(x, y, tr, C, keep, a, power)
             p,t = clf.predict(sc.transform(x[te])),y[te].astype(int)
             maj = np.full_like(t, pd.Series(y[tr]).mode().iloc[0])
             recs.append(dict(fold=int(k), attribute=a, n=int(te.sum()), macro_f1=f1_score(t, p, average='macro', zero_division=0),

@@ -2,7 +2,9 @@
 NAME=EXPRESSION, where L(file) loads an .npz (from pooled_features.py or cv_references.py --features) and np is numpy.
 Prints per attribute the mean macro-F1 and the mean over attributes, mean +- sd over the folds, and each fold.
 
-Usage: python benchmarks/features_lr.py "avg=L('f.npz')['avg']" ...   (run from the project root)"""
+`--power P` raises the regression's balanced class weights to P (default 1, scikit-learn's 'balanced'; 0: unweighted).
+
+Usage: python benchmarks/features_lr.py [--power P] "avg=L('f.npz')['avg']" ...   (run from the project root)"""
 import sys, numpy as np, pandas as pd
 sys.path.insert(0,'benchmarks')
 from cv_references import fold_scores
@@ -10,11 +12,14 @@ from fashion_attrs.data import read_dataset
 from fashion_attrs.train import TrainConfig
 from fashion_attrs.cv import cv_folds
 table,_ = read_dataset('../shared/flixstock-dev'); folds = cv_folds(table, TrainConfig(augment=False), 5)
+args = sys.argv[1:]
+power = float(args.pop(args.index('--power') + 1)) if '--power' in args else 1.
+if '--power' in args: args.remove('--power')
 def run(name, x, C=0.003):
-    df = pd.DataFrame(fold_scores(x, table, folds, C))
+    df = pd.DataFrame(fold_scores(x, table, folds, C, power=power))
     m = df.groupby('attribute').macro_f1.mean(); s = df[df.attribute=='mean'].macro_f1
-    print(f"{name:34s} C={C:<6} neck {m['neck']:.3f} sleeve {m['sleeve_length']:.3f} pattern {m['pattern']:.3f} mean {s.mean():.3f} ± {s.std():.3f}  folds {' '.join(f'{v:.3f}' for v in s)}", flush=True)
+    print(f"{name:34s} C={C:<6} power={power:<4g} neck {m['neck']:.3f} sleeve {m['sleeve_length']:.3f} pattern {m['pattern']:.3f} mean {s.mean():.3f} ± {s.std():.3f}  folds {' '.join(f'{v:.3f}' for v in s)}", flush=True)
 Z = {}
-for spec in sys.argv[1:]:
+for spec in args:
     name, expr = spec.split('=',1)
     run(name, eval(expr, dict(np=np, L=lambda f: np.load(f))))

@@ -148,6 +148,7 @@ def attribute_dataloaders(table:pd.DataFrame, # clean table from `read_dataset`
 # %% ../nbs/06_model.ipynb #5ca30b59
 class MaskedAttributeLoss:
     "Sum over attributes of BCE or CE over the images where that attribute is labelled (and CE over each specific block where a specific class is); decodes to one class per attribute. Targets may be mixed (fastai's `MixUp` blends two photos' one-hot rows): a block's row is then a distribution times its mass, the share of the blend that is labelled there, which weighs the photo."
+    logit_offsets,label_smoothing = None,0.   # what a loss pickled inside a model exported before these settings existed reads
     def __init__(self, layout:OutputLayout,
                  kind:str='bce', # 'bce' (sigmoid per output) or 'ce' (softmax per attribute)
                  class_weights:torch.Tensor|None=None, # one weight per output; None: all 1

@@ -48,7 +48,7 @@ def label_issues(oof:pd.DataFrame, # out-of-fold probabilities: `filename` and t
                  table:pd.DataFrame, # the clean table with the given labels
                  layout:OutputLayout,
                 )->pd.DataFrame:
-    "Per attribute, the labelled images cleanlab flags as likely mislabelled: `filename,attribute,given,suggested,score`, most likely first (lowest score)."
+    "Per attribute, the labelled images cleanlab flags as likely mislabelled: `filename,attribute,given,suggested,score`, most likely first (lowest score); `score` is cleanlab's label quality of the *given* class (its out-of-fold probability), not the suggestion's."
     recs = []
     for a,d in labelled_rows(oof, table, layout):
         if len(d) < 2: continue
@@ -65,13 +65,13 @@ def plot_label_issues(issues:pd.DataFrame, # from `label_issues`
                       k:int=12, # how many to show
                       ncols:int=4,
                      )->plt.Figure:
-    "A grid of the `k` likeliest label errors, each titled with the attribute, the given and the suggested class."
+    "A grid of the `k` likeliest label errors, each titled with the attribute, the given class with its score, and the suggested class."
     top = issues.head(k); nrows = -(-max(len(top), 1) // ncols)
     fig,axes = plt.subplots(nrows, ncols, figsize=(3*ncols, 4.2*nrows), squeeze=False)
     for ax in axes.flat: ax.axis('off')
     for ax,(_,r) in zip(axes.flat, top.iterrows()):
         with Image.open(paths[r.filename]) as im: ax.imshow(im.convert('RGB'))
-        ax.set_title(f"{r.attribute}: given {r.given}\nsuggested {r.suggested} ({r.score:.2f})\n{Path(r.filename).name[:28]}", fontsize=8)
+        ax.set_title(f"{r.attribute}: given {r.given} ({r.score:.2f})\nsuggested {r.suggested}\n{Path(r.filename).name[:28]}", fontsize=8)   # the score beside the class it is of
     if not len(top): axes.flat[0].text(.5, .5, 'no likely label errors', ha='center')
     fig.tight_layout(); return fig
 

@@ -256,7 +256,7 @@ def serve_cmd(model:str=DEFAULT_MODEL, # an exported fashion_attrs model
 # %% ../nbs/10_cli.ipynb #521b1f6d
 @command
 def cache_cmd(clear:bool=False, # delete the cache (or only --kind)
-              kind:str=None, # one part of the cache: zips, splits, weights, onnx
+              kind:str=None, # one part of the cache: zips, splits, weights, onnx (`CACHE_KINDS`)
              ):
     "Show where fashion_attrs keeps its cache (extracted zips, converted weights, splits, graphs) and what each part takes; --clear deletes it."
     from fashion_attrs.core import cache_dir, cache_report, clear_cache
@@ -299,7 +299,7 @@ def audit_cmd(data:str, # the data set that was cross-validated
     import pandas as pd
     from fashion_attrs.core import save_figure
     from fashion_attrs.data import read_dataset
-    from fashion_attrs.cv import read_cv_run
+    from fashion_attrs.cv import read_cv_run, check_cv_data
     from fashion_attrs.audit import label_issues, plot_label_issues, calibration_table, offsets_table, specific_table, specific_title_agreement
     from fashion_attrs.titles import add_titles, title_classes, title_agreement, title_conflicts, load_keywords
     if not (Path(cv)/'oof_probs.csv').exists(): raise DataError(f"{cv}: no oof_probs.csv; run fashion-attrs-cv {data} --out {cv} first")
@@ -309,6 +309,7 @@ def audit_cmd(data:str, # the data set that was cross-validated
         raise DataError(f"--titles: the run's schema {cfg.schema} needs a keyword map (--title-keywords FILE); the default map names FlixStock's attributes")
     kw = load_keywords(keywords, cfg.schema) if titles else None   # a bad keyword file stops here, before anything is written
     oof,(table,_),layout = pd.read_csv(Path(cv)/'oof_probs.csv'),read_dataset(data, cfg.schema),cfg.layout
+    check_cv_data(cv, table)   # the probabilities must be of this data's photos, every one
     titled = title_classes(add_titles(table, data), kw, cfg.schema) if titles else None   # so does a bad titles.csv
     issues,cal,out = label_issues(oof, table, layout),calibration_table(oof, table, layout),Path(out or Path(cv)/'audit')
     rule,spec = offsets_table(oof, table, layout),specific_table(oof, table, layout)

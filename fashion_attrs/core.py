@@ -10,8 +10,8 @@ from pathlib import Path
 from fastcore.xtras import atomic_save
 
 # %% auto #0
-__all__ = ['DEFAULT_SEED', 'DEFAULT_MODEL', 'UserError', 'DataError', 'ModelError', 'cache_dir', 'cache_report', 'clear_cache',
-           'env_limit', 'atomic_write', 'write_csv', 'block_argmax', 'save_figure']
+__all__ = ['DEFAULT_SEED', 'DEFAULT_MODEL', 'CACHE_KINDS', 'UserError', 'DataError', 'ModelError', 'cache_dir', 'cache_report',
+           'clear_cache', 'env_limit', 'atomic_write', 'write_csv', 'block_argmax', 'save_figure']
 
 # %% ../nbs/00_core.ipynb #e3a03110
 DEFAULT_SEED = 42 # seeds the split, the folds, training and the loaders unless a setting says otherwise
@@ -41,11 +41,14 @@ def cache_report()->dict:
     d = cache_dir()
     return {p.name:_tree_size(p) for p in sorted(d.iterdir()) if p.is_dir()} if d.is_dir() else {}
 
+CACHE_KINDS = ('zips', 'splits', 'weights', 'onnx')   # what the package keeps in the cache: extracted zips, split assignments, converted weights, ONNX graphs
+
 def clear_cache(kind:str|None=None, # one sub-folder of `cache_dir()`, e.g. 'zips'; None: everything
                )->int:
     "Delete the cache (`~/.cache/fashion_attrs` by default, `FASHION_ATTRS_CACHE` overrides), or one `kind` of it; the bytes freed."
     d = cache_dir()
-    if kind and (Path(kind).name != kind or kind in ('.', '..')): raise DataError(f"clear_cache: {kind!r} is not a folder of the cache {d}")
+    if kind and (Path(kind).name != kind or kind in ('.', '..') or not (kind in CACHE_KINDS or (d/kind).is_dir())):
+        raise DataError(f"{kind!r} is not a part of the cache {d}; its parts: {', '.join(CACHE_KINDS)}")
     parts = [d/kind] if kind else [p for p in d.iterdir() if p.is_dir()] if d.is_dir() else []
     freed = sum(map(_tree_size, parts))
     for p in parts:
@@ -103,7 +106,7 @@ def save_figure(fig, # a matplotlib Figure
                 path:str|Path, # the destination PNG
                 dpi:int=90,
                )->Path:
-    "Save `fig` as a PNG atomically, then close it."
+    "Save `fig` as a PNG atomically, then close it; the image takes in all that is drawn (`bbox_inches='tight'`), so a title above the figure's top is not cut off."
     import matplotlib.pyplot as plt   # only where a figure is saved: importing `core` stays cheap
-    with atomic_write(path, 'wb') as f: fig.savefig(f, format='png', dpi=dpi)
+    with atomic_write(path, 'wb') as f: fig.savefig(f, format='png', dpi=dpi, bbox_inches='tight')
     plt.close(fig); return Path(path)

@@ -63,7 +63,8 @@ def read_labels(path:Path, # an `attributes.csv`
     recs = []
     for lineno,row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row): continue
-        if len(row) < len(header): raise DataError(f"{path}, line {lineno}: {len(row)} cells, the header has {len(header)}")
+        if len(row) < len(header) or any(c.strip() for c in row[len(header):]):   # too few cells, or filled ones beyond the header (a comma in a filename, a shifted row); empty trailing cells pass
+            raise DataError(f"{path}, line {lineno}: {len(row)} cells, the header has {len(header)}")
         fname = row[idx['filename']].strip()
         if not fname: raise DataError(f"{path}, line {lineno}, column 'filename': empty filename")
         rec = dict(filename=fname, line=lineno)

@@ -107,13 +107,17 @@ def test_cv_audit_and_final_model_on_the_sample(tmp_path, monkeypatch, capsys):
     assert abs(agree.loc['neck', 'agree'] - (1 - 3 / agree.loc['neck', 'n'])) < 1e-9
     code,out,err = run_cmd(audit_cmd, str(data), str(tmp_path/'nowhere'), capsys=capsys)
     assert code == 2 and 'no oof_probs.csv' in err
+    other = make_data(tmp_path/'other', ROWS_OK, {f'a{i}.jpg': jpeg('red') for i in range(30)})
+    code,out,err = run_cmd(audit_cmd, str(other), str(tmp_path/'cv'), str(tmp_path/'other_audit'), capsys=capsys)   # another data set than the one cross-validated
+    assert code == 2 and err.strip() == (f"error: {tmp_path/'cv'}: its cross-validation covered 240 photos, this data has 30 "
+                                         "(30 not cross-validated, 240 no longer there): run fashion-attrs-cv on this data first"), err
+    assert not (tmp_path/'other_audit').exists()
     # the final model: the cross-validated recipe on every labelled image, the CV summary as its estimate
     model = tmp_path/'final'/'m.pkl'
     code,out,err = run_cmd(train_cmd, str(data), str(model), str(cfg), None, '', str(tmp_path/'cv'), capsys=capsys)
     assert code == 2 and err.strip() == 'error: give --config or --cv, not both: --cv trains the recipe that was cross-validated', err
     code,out,err = run_cmd(train_cmd, str(data), str(model), None, None, '', str(tmp_path/'nowhere'), capsys=capsys)
     assert code == 2 and 'nowhere: no finished cross-validation' in err and not model.parent.exists()
-    other = make_data(tmp_path/'other', ROWS_OK, {f'a{i}.jpg': jpeg('red') for i in range(30)})
     code,out,err = run_cmd(train_cmd, str(other), str(model), None, None, '', str(tmp_path/'cv'), capsys=capsys)
     assert code == 2 and err.strip() == (f"error: {tmp_path/'cv'}: its cross-validation covered 240 photos, this data has 30 "
                                          "(30 not cross-validated, 240 no longer there): run fashion-attrs-cv on this data first"), err

@@ -8,6 +8,7 @@ import inspect, sys, warnings
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
+from fastcore.basics import noop
 from fastcore.foundation import L
 from fastcore.script import anno_parser, Param
 from .core import DEFAULT_MODEL, DEFAULT_SEED, UserError, DataError, write_csv
@@ -162,12 +163,13 @@ def model_part_rows(learn, # a learner from `load_model`
                     data:str|Path, # a folder with images/ and attributes.csv, or a zip of one
                     part:str='test', # 'train', 'valid' or 'test' of the model's split; 'all' for every image
                     splits:str|Path|None=None, # where the split is kept; in the cache folder by default
+                    say=noop, # where the data's one-line summary goes (`CleaningReport.brief`)
                    ):
     "The rows of `data`'s clean table in `part` of the split `learn` was trained with."
     from fashion_attrs.data import read_dataset
     from fashion_attrs.split import load_splits, part_rows
     schema = learn.loss_func.layout.schema
-    table,_ = read_dataset(data, schema)
+    table,report = read_dataset(data, schema); say(report.brief())
     if part == 'all': return part_rows(table)
     seed = learn.model_info.config.get('split_seed', DEFAULT_SEED)
     return part_rows(table, load_splits(data, table, schema, seed=seed, path=splits), part)
@@ -186,7 +188,7 @@ def eval_cmd(data:str, # a folder with images/ and attributes.csv, or a zip of o
     from fashion_attrs.inference import load_model
     from fashion_attrs.evaluate import evaluate, write_report
     learn = load_model(model)
-    rows = model_part_rows(learn, data, part, splits)
+    rows = model_part_rows(learn, data, part, splits, say=print)
     out = Path(out or Path(model).with_suffix(f'.{part}_report'))
     evaluation = evaluate(learn, rows, k=k)
     write_report(evaluation, out, title=f'{Path(model).name} on {Path(data).name}, {part}')

@@ -166,7 +166,7 @@ def cross_validate(data:str|Path, # a folder or zip in FlixStock's layout
     config = config or TrainConfig()
     only = range(folds) if only is None else only
     if bad := sorted(set(only) - set(range(folds))): raise DataError(f"only: fold(s) {bad} not among the {folds} folds 0..{folds-1}")
-    table,_ = read_dataset(data, config.schema)
+    table,report = read_dataset(data, config.schema); say(report.brief())
     if config.reads_titles: table = add_titles(table, data)
     splits,results = cv_folds(table, config, folds),[]
     check_trainable(table, config.schema, splits, parts=(), n_folds=folds, where=str(data))

@@ -271,6 +271,13 @@ class CleaningReport:
         return '\n'.join(lines)
     __repr__ = __str__
 
+    def brief(self)->str:
+        "One line for the commands that train or score on the data: how many images the clean table keeps, and what it left out (`fashion-attrs-check` names them)."
+        left = [(len(self.missing_images), 'rows whose image does not exist'), (sum(self.repeated.values()) - len(self.repeated), 'extra rows of repeated filenames'),
+                (len(self.undecodable), 'images that do not decode'), (len(self.too_large), 'images too large'), (len(self.broken_links), 'entries that lead nowhere')]
+        left = [f"{why} {n}" for n,why in left if n]
+        return f"{self.source}: {self.n_images} images from {self.n_rows} rows of attributes.csv" + (f"; left out: {', '.join(left)} (fashion-attrs-check names them)" if left else '')
+
     def to_dict(self)->dict:
         "A JSON-able form of the report."
         d = dict(self.__dict__); d['conflicts'] = [list(c) for c in self.conflicts]; return d

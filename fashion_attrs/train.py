@@ -1024,7 +1024,7 @@ def train(data:str|Path, # a folder or zip in FlixStock's layout
     main = is_main()
     if not main: say = noop
     set_seed(config.seed, reproducible=True)
-    table,_ = read_dataset(data, config.schema)
+    table,report = read_dataset(data, config.schema); say(report.brief())
     parts = SPLIT_NAMES if config.holdout else ('train',)
     check_trainable(table, config.schema, parts=parts, seed=config.split_seed, where=str(data))   # before anything is written
     if not main: distrib_barrier()   # the main process makes and saves the split first, the others read it

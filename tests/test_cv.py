@@ -74,6 +74,7 @@ def test_cv_audit_and_final_model_on_the_sample(tmp_path, monkeypatch, capsys):
     code,out,err = run_cmd(cv_cmd, str(data), str(tmp_path/'cv'), str(cfg), 2, False, '', capsys=capsys)
     assert code == 0, err
     assert 'macro-F1' in out and '±' in out and 'majority' in out
+    assert f"{data}: 240 images from " in out   # the data's one-line summary (CleaningReport.brief) before the folds
     summary = pd.read_csv(tmp_path/'cv'/'summary.csv')
     assert summary.attribute.tolist() == ['neck', 'sleeve_length', 'pattern', 'mean']
     oof = pd.read_csv(tmp_path/'cv'/'oof_probs.csv')
@@ -125,6 +126,7 @@ def test_cv_audit_and_final_model_on_the_sample(tmp_path, monkeypatch, capsys):
     code,out,err = run_cmd(train_cmd, str(data), str(model), None, None, '', str(tmp_path/'cv'), capsys=capsys)
     assert code == 0, err
     assert 'trained on every labelled image' in out and 'macro-F1' in out and '±' in out
+    assert out.count(f"{data}: 240 images from ") == 1   # said once, by the training
     assert pd.read_csv(model.with_suffix('.cv_scores.csv')).equals(summary)
     assert not model.with_suffix('.test_scores.csv').exists()
     final = load_model(model); info = final.model_info
